@@ -1,0 +1,98 @@
+/**
+ * The loaded configuration: validated, secrets resolved, durations in
+ * milliseconds. Immutable once loaded; a reload builds a new one and swaps it.
+ */
+export interface Config {
+  /** The file it came from, and a hash of its content (for the reload metric). */
+  source: { file: string; hash: string };
+  server: { host: string; port: number; shutdownTimeoutMs: number; publicUrl?: string };
+  log: { level: string };
+  aver: {
+    webhook: {
+      path: string;
+      /** Lower-cased header name. */
+      header: string;
+      secrets: string[];
+      allowUnauthenticated: boolean;
+      maxBodyBytes: number;
+      dedupWindowMs: number;
+    };
+    /** groupId → friendly name. */
+    groups: Record<string, string>;
+    /** URL templates; `{id}`, `{groupId}`, `{type}` are replaced. */
+    links: { check?: string; watchlist?: string };
+    api?: AverApiConfig;
+  };
+  storage: { url: string };
+  slack?: SlackConfig;
+  teams?: TeamsConfig;
+  delivery: DeliveryConfig;
+  admin: { token?: string };
+  receivers: ReceiverConfig[];
+  route: RouteConfig;
+}
+
+export interface AverApiConfig {
+  baseUrl: string;
+  key: string;
+  secret: string;
+  timeoutMs: number;
+  showPersonalData: boolean;
+  /** How long details are cached per entity. */
+  cacheTtlMs: number;
+}
+
+export interface SlackConfig {
+  botToken: string;
+  signingSecret?: string;
+  /** Ends with a slash. */
+  apiUrl: string;
+  verifyToken: boolean;
+}
+
+export interface TeamsConfig {
+  appId: string;
+  appPassword: string;
+  appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  tenantId: string;
+  serviceUrl: string;
+  /** Extra keys for ConfigurationBotFrameworkAuthentication (sovereign clouds). */
+  auth: Record<string, string>;
+}
+
+export interface DeliveryConfig {
+  concurrency: number;
+  timeoutMs: number;
+  maxAgeMs: number;
+  backoff: { baseMs: number; factor: number; capMs: number };
+  /** How long a claimed job is leased before another worker may take it. */
+  leaseMs: number;
+  /** How often the worker looks for due jobs when idle. */
+  pollIntervalMs: number;
+}
+
+export type UpdateMode = 'edit' | 'thread' | 'new';
+
+export interface PacingOverride {
+  ratePerSecond?: number;
+  burst?: number;
+  perHour?: number;
+}
+
+export interface ReceiverConfig {
+  name: string;
+  /** Overrides the integration's default pacing per destination. */
+  pacing?: PacingOverride;
+  console?: { pretty?: boolean };
+  webhook?: { url: string; headers: Record<string, string> };
+  slack?: { channel: string; mention: Record<string, string[]>; updates: UpdateMode };
+  teams?: { channelId?: string; team?: string; channel?: string; updates: UpdateMode; mention: Record<string, string[]> };
+  teamsWorkflow?: { url: string };
+}
+
+export interface RouteConfig {
+  receiver?: string;
+  matchers: string[];
+  continue: boolean;
+  routes: RouteConfig[];
+}

@@ -1,0 +1,155 @@
+import type { AverEvent, Labels } from '../aver/event.js';
+import type { DeliveryJob, EventDetails, MessageRef, StatusChange } from '../receivers/receiver.js';
+
+/** An event to append, with the key that makes a repeat within the window a duplicate. */
+export interface NewEvent {
+  event: AverEvent;
+  dedupKey: string;
+  /** Epoch ms after which the same dedupKey counts as new again. */
+  dedupUntil: number;
+}
+
+export type AppendResult = { duplicate: false; eventId: string } | { duplicate: true; eventId: string };
+
+/** A job the router creates for one (event, receiver). */
+export interface NewJob {
+  receiver: string;
+  entityKey: string;
+  destinationKey: string;
+}
+
+export type JobState = 'pending' | 'done' | 'dead';
+
+/** One attempt's outcome, as kept on the job for operators. */
+export interface AttemptRecord {
+  attempt: number;
+  at: number;
+  ok: boolean;
+  code?: string;
+  reason?: string;
+}
+
+/** A job with everything an operator or the admin page wants to see. */
+export interface JobRecord {
+  id: number;
+  eventId: string;
+  receiver: string;
+  entityKey: string;
+  destinationKey: string;
+  state: JobState;
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+  updatedAt: number;
+  lastReason: string | null;
+  history: AttemptRecord[];
+  event: AverEvent;
+}
+
+/** A stored event, with its route result once routed. */
+export interface StoredEvent {
+  event: AverEvent;
+  routed: boolean;
+  labels: Labels | null;
+  details: EventDetails | null;
+}
+
+export interface TeamsInstallation {
+  /** Teams team id (or conversation id for group chats). */
+  teamId: string;
+  teamName: string;
+  channelId: string;
+  channelName: string;
+  serviceUrl: string;
+  tenantId: string;
+  /** The conversation reference botbuilder gave us, as JSON. */
+  reference: Record<string, unknown>;
+  removed: boolean;
+  updatedAt: number;
+}
+
+export interface ClaimOptions {
+  now: number;
+  limit: number;
+  /** Who claims: a replica id. */
+  owner: string;
+  leaseMs: number;
+  /** Only jobs of these receivers (the ones the current config knows). */
+  receivers?: string[];
+  /** Destinations not to claim now (paused or paced by the caller). */
+  skipDestinations?: string[];
+}
+
+/**
+ * Everything the bridge keeps, behind one contract, implemented for SQLite and
+ * PostgreSQL and tested by one shared suite (test/store/contract.ts).
+ * Times are epoch milliseconds. Every write is durable when its promise resolves.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema (under a lock where replicas share the store). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** A cheap round trip, for /readyz. */
+  ping(): Promise<void>;
+
+  // Inbox
+  /** Appends in one transaction (the group commit); a live dedupKey makes a duplicate. */
+  appendEvents(batch: NewEvent[]): Promise<AppendResult[]>;
+  /** Events not yet routed, oldest first. */
+  unroutedEvents(limit: number): Promise<AverEvent[]>;
+  /** Records the route result and enqueues its jobs, atomically. Idempotent per event. */
+  routeEvent(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void>;
+  getEvent(eventId: string): Promise<StoredEvent | null>;
+  /** The most recent events, newest first. */
+  recentEvents(limit: number): Promise<StoredEvent[]>;
+  /** Statuses an entity went through, oldest first (by type and id, or id alone when type is omitted). */
+  entityHistory(id: string, type?: string): Promise<Array<StatusChange & { type: string; eventId: string; groupId: string }>>;
+  /** Deletes dedup keys whose window has passed. */
+  pruneDedup(now: number): Promise<number>;
+
+  // Delivery jobs
+  /**
+   * Claims due pending jobs under a lease, at most one per (receiver, entity):
+   * the oldest, so an entity's messages go out in order. Expired leases are claimable.
+   */
+  claimJobs(options: ClaimOptions): Promise<DeliveryJob[]>;
+  /** Marks a leased job done. False when the lease was lost (another replica has it). */
+  completeJob(jobId: number, owner: string, attempt: AttemptRecord, now: number): Promise<boolean>;
+  /** Records a failed attempt and when to try again; releases the lease. */
+  retryJob(jobId: number, owner: string, attempt: AttemptRecord, nextAttemptAt: number): Promise<boolean>;
+  /** Moves a job to the dead letters with its reason. */
+  deadLetterJob(jobId: number, owner: string | null, attempt: AttemptRecord | null, reason: string, now: number): Promise<boolean>;
+  /** Gives leases held by `owner` back without counting an attempt (graceful shutdown). */
+  releaseLeases(owner: string): Promise<number>;
+  getJob(jobId: number): Promise<JobRecord | null>;
+  jobsForEvent(eventId: string): Promise<JobRecord[]>;
+  listJobs(filter: { state?: JobState; receiver?: string; limit: number }): Promise<JobRecord[]>;
+  /** Pending jobs per receiver and the age of the oldest. */
+  queueStats(now: number): Promise<Array<{ receiver: string; pending: number; oldestCreatedAt: number | null; dead: number }>>;
+  /** Dead letter back to pending, due now, attempts kept in its history. */
+  retryDeadLetter(jobId: number, now: number): Promise<boolean>;
+  retryAllDeadLetters(now: number, receiver?: string): Promise<number>;
+  purgeDeadLetters(olderThan: number): Promise<number>;
+  /** Dead-letters every pending job whose receiver is not in `known` (after a reload removed it). */
+  deadLetterUnknownReceivers(known: string[], reason: string, now: number): Promise<number>;
+
+  // Pacing, shared by every process on the store: a GCRA token bucket per destination
+  /**
+   * Takes one send slot for `destinationKey` if one is free now; otherwise says
+   * how long to wait. `intervalMs` is 1000/rate, `burst` the bucket size.
+   */
+  takeSendSlot(destinationKey: string, now: number, intervalMs: number, burst: number): Promise<{ ok: true } | { ok: false; waitMs: number }>;
+  /** Pauses a destination until `until` (a 429's Retry-After). */
+  pauseDestination(destinationKey: string, until: number): Promise<void>;
+
+  // Message references, for edits and threads
+  getMessageRef(receiver: string, entityKey: string): Promise<MessageRef | null>;
+  /** Keeps the first reference: a later put for the same key does not replace it. */
+  putMessageRef(receiver: string, entityKey: string, ref: MessageRef): Promise<void>;
+
+  // Teams installations
+  putInstallation(installation: TeamsInstallation): Promise<void>;
+  removeInstallation(teamId: string, now: number): Promise<void>;
+  listInstallations(): Promise<TeamsInstallation[]>;
+}
