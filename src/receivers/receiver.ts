@@ -12,6 +12,8 @@ export interface DeliveryJob {
   destinationKey: string;
   /** 1 on the first attempt. */
   attempt: number;
+  /** When the job was created (or a dead letter was retried): delivery.maxAge counts from here. */
+  createdAt: number;
   event: AverEvent;
   /** Labels the event was routed with (enrichment included). */
   labels: Labels;

@@ -7,6 +7,8 @@ export interface NewEvent {
   dedupKey: string;
   /** Epoch ms after which the same dedupKey counts as new again. */
   dedupUntil: number;
+  /** Stored already routed, with these labels and jobs (the chat `test` command targets one channel). */
+  preRouted?: { labels: Labels; jobs: NewJob[] };
 }
 
 export type AppendResult = { duplicate: false; eventId: string } | { duplicate: true; eventId: string };
@@ -120,6 +122,8 @@ export interface Store {
   retryJob(jobId: number, owner: string, attempt: AttemptRecord, nextAttemptAt: number): Promise<boolean>;
   /** Moves a job to the dead letters with its reason. */
   deadLetterJob(jobId: number, owner: string | null, attempt: AttemptRecord | null, reason: string, now: number): Promise<boolean>;
+  /** Gives one leased job back, due at `nextAttemptAt`, without counting an attempt (paced out). */
+  releaseJob(jobId: number, owner: string, nextAttemptAt: number): Promise<boolean>;
   /** Gives leases held by `owner` back without counting an attempt (graceful shutdown). */
   releaseLeases(owner: string): Promise<number>;
   getJob(jobId: number): Promise<JobRecord | null>;

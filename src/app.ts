@@ -1,0 +1,160 @@
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import { createChatCommands } from './commands/commands.js';
+import type { Config } from './config/types.js';
+import { healthz, readyz } from './http/health.js';
+import { ingestWebhook } from './http/ingest.js';
+import { serveMetrics } from './http/metrics.js';
+import { createHttpApp, listen, type HttpRoute } from './http/server.js';
+import { createLogger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createDeliveryWorker } from './pipeline/deliver-jobs.js';
+import { createPump } from './pipeline/pump.js';
+import { routeEvents, type RoutingState } from './pipeline/route-events.js';
+import { createReceivers, type Platforms } from './receivers/create-receivers.js';
+import { buildRouteTree, receiversFor } from './routing/tree.js';
+import { createGroupCommit } from './store/group-commit.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+export interface BridgeOptions {
+  logger?: Logger;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  /** Where console receivers write (stdout by default). */
+  write?: (line: string) => void;
+  /** An already open store (tests share one between two bridges). */
+  store?: Store;
+  /** A name for this replica's leases. */
+  owner?: string;
+}
+
+/**
+ * The composition root: builds every part from a Config and wires them.
+ * No logic lives here; each part is in its own folder.
+ */
+export async function createBridge(initial: Config, options: BridgeOptions = {}) {
+  const logger = options.logger ?? createLogger(initial.log.level);
+  const clock = options.clock ?? systemClock;
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  const metrics: Metrics = createMetrics();
+  const store = options.store ?? (await openStore(initial.storage.url, logger));
+  const inbox = createGroupCommit(store);
+
+  let config = initial;
+  let accepting = true;
+
+  function buildState(cfg: Config): RoutingState {
+    const tree = buildRouteTree(cfg.route);
+    const platforms: Platforms = {};
+    const receivers = createReceivers(cfg.receivers, {
+      config: cfg, store, logger, clock, fetch: fetchFn, platforms, write: options.write,
+      routedTo: (labels) => receiversFor(tree, labels),
+    });
+    return { tree, receivers, groups: cfg.aver.groups };
+  }
+  let state = buildState(config);
+
+  const worker = createDeliveryWorker({
+    store, clock, logger, metrics, owner: options.owner,
+    receivers: () => state.receivers,
+    delivery: () => config.delivery,
+  });
+  const router = createPump('routing', async () => {
+    const n = await routeEvents({ store, state: () => state, clock, logger, metrics });
+    if (n > 0) worker.wake();
+    return n;
+  }, { clock, logger, intervalMs: () => config.delivery.pollIntervalMs });
+  const commands = createChatCommands({ state: () => state, store, inbox, clock, onAccepted: () => router.wake() });
+
+  const routes: HttpRoute[] = [
+    {
+      method: 'POST',
+      path: config.aver.webhook.path,
+      handler: ingestWebhook({ config: () => config, inbox, clock, logger, metrics, accepting: () => accepting, onAccepted: () => router.wake() }),
+    },
+    { method: 'GET', path: '/healthz', handler: healthz },
+    { method: 'GET', path: '/readyz', handler: readyz({ store, accepting: () => accepting }) },
+    { method: 'GET', path: '/metrics', handler: serveMetrics({ metrics, store, clock }) },
+  ];
+  const http = createHttpApp({ logger, routes });
+  let server: Server | undefined;
+
+  function setConfigMetrics(cfg: Config, ok: boolean) {
+    metrics.configReloadSuccessful.set(ok ? 1 : 0);
+    if (ok) {
+      metrics.configReloadTimestamp.set(clock.now() / 1000);
+      metrics.configHash.reset();
+      metrics.configHash.set({ hash: cfg.source.hash }, 1);
+    }
+  }
+  setConfigMetrics(config, true);
+
+  return {
+    store,
+    metrics,
+    commands,
+    logger,
+    get config() {
+      return config;
+    },
+    get state() {
+      return state;
+    },
+    /** Starts the receivers, the HTTP server and the pipeline; resolves with the port listened on. */
+    async start(): Promise<{ port: number }> {
+      if (config.aver.webhook.secrets.length === 0) {
+        logger.warn('aver.webhook.allowUnauthenticated is true: anyone who can reach this server can post events. Set aver.webhook.secrets for production.');
+      }
+      for (const r of state.receivers.values()) await r.start?.();
+      const listening = await listen(http, config.server.host, config.server.port);
+      server = listening.server;
+      router.start();
+      worker.start();
+      logger.info({ port: listening.port, store: store.kind, receivers: [...state.receivers.keys()], webhookPath: config.aver.webhook.path }, 'aver-bridge listening');
+      return { port: listening.port };
+    },
+    /**
+     * Swaps in a new configuration (already loaded and validated). Jobs queued
+     * for receivers it no longer has become dead letters ("receiver removed").
+     */
+    async reload(next: Config): Promise<void> {
+      try {
+        const nextState = buildState(next);
+        for (const r of nextState.receivers.values()) await r.start?.();
+        config = next;
+        state = nextState;
+        const removed = await store.deadLetterUnknownReceivers([...state.receivers.keys()], 'receiver removed', clock.now());
+        setConfigMetrics(next, true);
+        logger.info({ hash: next.source.hash, deadLettered: removed || undefined }, 'configuration reloaded');
+        worker.wake();
+      } catch (err) {
+        setConfigMetrics(next, false);
+        throw err;
+      }
+    },
+    /** Marks a failed reload (bad file) in the metrics; the old config stays. */
+    reloadFailed() {
+      metrics.configReloadSuccessful.set(0);
+    },
+    /**
+     * Graceful stop: refuse new webhooks (503), finish requests in flight,
+     * let deliveries finish within server.shutdownTimeout, leave the rest queued.
+     */
+    async stop(): Promise<void> {
+      accepting = false;
+      const closed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
+      server?.closeIdleConnections();
+      // Requests in flight finish (and are stored) before the pipeline and the store stop.
+      await Promise.race([closed, new Promise((r) => setTimeout(r, Math.min(5000, config.server.shutdownTimeoutMs)).unref())]);
+      server?.closeAllConnections();
+      await router.stop();
+      await worker.stop(config.server.shutdownTimeoutMs);
+      if (!options.store) await store.close();
+      logger.info('aver-bridge stopped');
+    },
+  };
+}
+
+export type Bridge = Awaited<ReturnType<typeof createBridge>>;

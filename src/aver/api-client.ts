@@ -1,0 +1,249 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { AverApiConfig } from '../config/types.js';
+import { BridgeError } from '../errors.js';
+
+/** Aver documents a token lifetime of 30 minutes; the token itself carries no expiry we rely on. */
+export const TOKEN_LIFETIME_MS = 30 * 60_000;
+/** Refresh this long before expiry, so a slow refresh never leaves a request holding a dead token. */
+export const TOKEN_REFRESH_BEFORE_MS = 5 * 60_000;
+
+/** `GET /check/{id}`, as Aver documents it; every field may be missing or null in practice. */
+export interface AverCheck {
+  id?: string;
+  organizationId?: string;
+  groupId?: string;
+  thirdPartyIdentifier?: string | null;
+  status?: string;
+  statusReason?: string | null;
+  checkTypes?: string[] | null;
+  [field: string]: unknown;
+}
+
+/** `GET /check/{id}/results`: the check plus results, some of them personal data. */
+export interface AverCheckResults extends AverCheck {
+  warnings?: string[] | null;
+  checkResults?: {
+    watchlistSearchId?: string | null;
+    personalInformation?: { firstName?: string | null; middleName?: string | null; lastName?: string | null; [field: string]: unknown } | null;
+    [field: string]: unknown;
+  } | null;
+}
+
+/** `GET /watchlist/{id}`. */
+export interface AverWatchlistSearch {
+  id?: string;
+  groupId?: string;
+  organizationId?: string;
+  checkId?: string | null;
+  status?: string;
+  searchDate?: string;
+  searchType?: string;
+  recheckInterval?: number;
+  lastRecheckDate?: string;
+  searchCriteria?: { firstName?: string | null; middleName?: string | null; lastName?: string | null; businessName?: string | null; [field: string]: unknown } | null;
+  [field: string]: unknown;
+}
+
+/** `GET /watchlist/{id}/results`: the search plus its matches. */
+export interface AverWatchlistResults extends AverWatchlistSearch {
+  watchlistResults?: unknown[] | null;
+  adverseMediaResults?: unknown[] | null;
+}
+
+/** The read-only slice of Aver's REST API the bridge uses. Every method rejects with a BridgeError. */
+export interface AverApiClient {
+  getCheck(id: string, signal?: AbortSignal): Promise<AverCheck>;
+  getCheckResults(id: string, signal?: AbortSignal): Promise<AverCheckResults>;
+  getWatchlist(id: string, signal?: AbortSignal): Promise<AverWatchlistSearch>;
+  getWatchlistResults(id: string, signal?: AbortSignal): Promise<AverWatchlistResults>;
+}
+
+export interface AverApiClientDeps {
+  fetch: typeof fetch;
+  clock: Clock;
+  logger: Logger;
+}
+
+interface HeldToken {
+  token: string;
+  expiresAt: number;
+  refreshAt: number;
+}
+
+/**
+ * Builds the Aver API client: one token shared by every request, refreshed
+ * shortly before expiry, replaced once on a 401. Error codes: aver_api_timeout,
+ * aver_api_aborted (the caller's signal), aver_api_unauthorized,
+ * aver_api_http_<status>, aver_api_error.
+ */
+export function createAverApiClient(cfg: AverApiConfig, deps: AverApiClientDeps): AverApiClient {
+  const { clock } = deps;
+  const logger = deps.logger.child({ component: 'aver-api' });
+  const base = cfg.baseUrl.replace(/\/+$/, '');
+  const basic = 'Basic ' + Buffer.from(`${cfg.key}:${cfg.secret}`, 'utf8').toString('base64');
+
+  let held: HeldToken | null = null;
+  // One token request at a time, shared by every caller that needs it.
+  let pending: Promise<string> | null = null;
+
+  async function send(method: 'GET' | 'POST', path: string, authorization: string, body: unknown, outer?: AbortSignal): Promise<unknown> {
+    const timeout = AbortSignal.timeout(cfg.timeoutMs);
+    const signal = outer ? AbortSignal.any([timeout, outer]) : timeout;
+    const what = `${method} ${path}`;
+    try {
+      const headers: Record<string, string> = { accept: 'application/json', authorization };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await deps.fetch(base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+        redirect: 'error',
+      });
+      if (!res.ok) {
+        await res.body?.cancel().catch(() => undefined);
+        if (res.status === 401) throw new BridgeError('aver_api_unauthorized', `Aver API ${what} answered 401 Unauthorized`, { status: 502 });
+        throw new BridgeError(`aver_api_http_${res.status}`, `Aver API ${what} answered HTTP ${res.status}`, { status: 502 });
+      }
+      const text = await res.text();
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new BridgeError('aver_api_error', `Aver API ${what} answered with a body that is not JSON`, { status: 502 });
+      }
+    } catch (err) {
+      if (err instanceof BridgeError) throw err;
+      if (timeout.aborted) throw new BridgeError('aver_api_timeout', `Aver API ${what} did not answer within ${cfg.timeoutMs} ms`, { status: 504 });
+      if (outer?.aborted) throw abortedError(outer, what);
+      // The cause is a network error (ECONNREFUSED, DNS…); it names no header, so no secret.
+      throw new BridgeError('aver_api_error', `Aver API ${what} failed: ${describeCause(err)}`, { status: 502, cause: err });
+    }
+  }
+
+  function tokenFrom(body: unknown, what: string): string {
+    const token = (body as { token?: unknown } | null)?.token;
+    if (typeof token !== 'string' || token === '') throw new BridgeError('aver_api_error', `Aver API ${what} answered without a token`, { status: 502 });
+    return token;
+  }
+
+  function keep(token: string, startedAt: number): string {
+    const expiresAt = startedAt + TOKEN_LIFETIME_MS;
+    held = { token, expiresAt, refreshAt: expiresAt - TOKEN_REFRESH_BEFORE_MS };
+    return token;
+  }
+
+  async function issue(): Promise<string> {
+    const startedAt = clock.now();
+    try {
+      const token = tokenFrom(await send('GET', '/auth/token', basic, undefined), 'GET /auth/token');
+      logger.debug('Aver API token issued');
+      return keep(token, startedAt);
+    } catch (err) {
+      if (err instanceof BridgeError && err.code === 'aver_api_unauthorized') {
+        throw new BridgeError('aver_api_unauthorized', 'Aver API rejected the key and secret at GET /auth/token (check aver.api.key and aver.api.secret)', { status: 502 });
+      }
+      throw err;
+    }
+  }
+
+  async function refresh(old: string): Promise<string> {
+    const startedAt = clock.now();
+    try {
+      const token = tokenFrom(await send('POST', '/auth/refresh', `Bearer ${old}`, { token: old }), 'POST /auth/refresh');
+      logger.debug('Aver API token refreshed');
+      return keep(token, startedAt);
+    } catch (err) {
+      logger.warn({ code: codeOf(err) }, 'Aver API token refresh failed; requesting a new token');
+      return issue();
+    }
+  }
+
+  function share(start: () => Promise<string>): Promise<string> {
+    if (!pending) {
+      const p = start().finally(() => {
+        if (pending === p) pending = null;
+      });
+      // A caller may stop waiting (its own signal); the token request still settles quietly.
+      p.catch(() => undefined);
+      pending = p;
+    }
+    return pending;
+  }
+
+  function currentToken(signal?: AbortSignal): Promise<string> {
+    const now = clock.now();
+    if (held && now < held.refreshAt) return Promise.resolve(held.token);
+    const old = held && now < held.expiresAt ? held.token : null;
+    return waitFor(share(() => (old ? refresh(old) : issue())), signal);
+  }
+
+  function freshToken(rejected: string, signal?: AbortSignal): Promise<string> {
+    if (held?.token === rejected) held = null;
+    // Another caller may already have replaced the rejected token.
+    if (held && clock.now() < held.refreshAt) return Promise.resolve(held.token);
+    return waitFor(share(issue), signal);
+  }
+
+  async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+    const token = await currentToken(signal);
+    try {
+      return (await send('GET', path, `Bearer ${token}`, undefined, signal)) as T;
+    } catch (err) {
+      if (!(err instanceof BridgeError) || err.code !== 'aver_api_unauthorized') throw err;
+      logger.info({ path: redactPath(path) }, 'Aver API answered 401; requesting a new token and retrying once');
+      const again = await freshToken(token, signal);
+      return (await send('GET', path, `Bearer ${again}`, undefined, signal)) as T;
+    }
+  }
+
+  const seg = (id: string) => encodeURIComponent(id);
+  return {
+    getCheck: (id, signal) => getJson<AverCheck>(`/check/${seg(id)}`, signal),
+    getCheckResults: (id, signal) => getJson<AverCheckResults>(`/check/${seg(id)}/results`, signal),
+    getWatchlist: (id, signal) => getJson<AverWatchlistSearch>(`/watchlist/${seg(id)}`, signal),
+    getWatchlistResults: (id, signal) => getJson<AverWatchlistResults>(`/watchlist/${seg(id)}/results`, signal),
+  };
+}
+
+/** Waits for a shared promise, but lets this caller stop waiting when its own signal aborts. */
+function waitFor<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortedError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortedError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** A caller's signal that fired because of its own deadline (AbortSignal.timeout) counts as a timeout. */
+function abortedError(signal: AbortSignal, what = 'request'): BridgeError {
+  const reason = signal.reason as { name?: unknown } | undefined;
+  if (reason?.name === 'TimeoutError') return new BridgeError('aver_api_timeout', `Aver API ${what} ran past the caller's deadline`, { status: 504 });
+  return new BridgeError('aver_api_aborted', `Aver API ${what} was abandoned by its caller`, { status: 503 });
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof BridgeError ? err.code : 'aver_api_error';
+}
+
+function describeCause(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  return err instanceof Error ? err.name : 'unknown error';
+}
+
+/** Paths carry only entity ids, but keep log lines to the route shape. */
+function redactPath(path: string): string {
+  return path.replace(/^\/(check|watchlist)\/[^/]+/, '/$1/{id}');
+}

@@ -1,0 +1,320 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { AverApiConfig } from '../config/types.js';
+import { BridgeError } from '../errors.js';
+import type { EventDetails } from '../receivers/receiver.js';
+import type { AverApiClient, AverCheck, AverCheckResults, AverWatchlistResults, AverWatchlistSearch } from './api-client.js';
+import { entityKey, type AverEvent, type Labels } from './event.js';
+
+/** Every warning Aver documents, in canonical spelling, with plain words for chat. */
+const WARNINGS: Record<string, string> = {
+  Age: 'Age outside the range the group allows',
+  Country: 'Country not allowed by the group',
+  State: 'State or province not allowed by the group',
+  IPVpnTor: 'IP address is a VPN or Tor exit',
+  Address: 'Address could not be verified',
+  EmailAddress: 'Email address looks invalid or risky',
+  WatchlistHitsFound: 'Watchlist hits found',
+  AdverseMediaFound: 'Adverse media found',
+  SameEmailFound: 'Same email address used in another check',
+  SameIdDocumentFound: 'Same ID document used in another check',
+  SameNameFound: 'Same name used in another check',
+  PhoneInvalid: 'Phone number is invalid',
+  PhonePrepaidOrVoip: 'Phone number is prepaid or VoIP',
+};
+
+/** Every status reason Aver documents (UnderageApplicant is the older spelling of an age rejection). */
+const STATUS_REASONS: Record<string, string> = {
+  MissingDocuments: 'Documents missing',
+  UnreadableDocumentsOrMissingVerificationInformation: 'Documents unreadable or verification information missing',
+  ExpiredDocuments: 'Documents expired',
+  SuspiciousDocumentsOrImages: 'Suspicious documents or images',
+  FacialVerificationFailed: 'Facial verification failed',
+  UnderageApplicant: 'Applicant is under age',
+};
+
+export const KNOWN_WARNINGS = Object.keys(WARNINGS);
+export const KNOWN_STATUS_REASONS = Object.keys(STATUS_REASONS);
+
+const WARNING_BY_LOWER = byLowerCase(KNOWN_WARNINGS);
+const REASON_BY_LOWER = byLowerCase(KNOWN_STATUS_REASONS);
+
+/** Canonical spelling of a warning ("watchlisthitsfound" → "WatchlistHitsFound"); unknown ones come back trimmed. */
+export function canonicalWarning(w: string): string {
+  const s = w.trim();
+  return WARNING_BY_LOWER[s.toLowerCase()] ?? s;
+}
+
+/** Canonical spelling of a status reason; unknown ones come back trimmed. */
+export function canonicalStatusReason(r: string): string {
+  const s = r.trim();
+  return REASON_BY_LOWER[s.toLowerCase()] ?? s;
+}
+
+/** A warning in plain words ("IPVpnTor" → "IP address is a VPN or Tor exit"); unknown ones are split into words. */
+export function describeWarning(w: string): string {
+  const c = canonicalWarning(w);
+  return WARNINGS[c] ?? splitWords(c);
+}
+
+/** A status reason in plain words ("ExpiredDocuments" → "Documents expired"); unknown ones are split into words. */
+export function describeStatusReason(r: string): string {
+  const c = canonicalStatusReason(r);
+  return STATUS_REASONS[c] ?? splitWords(c);
+}
+
+export interface Enrichment {
+  /** Only the labels enrichment adds; empty when details are unavailable. */
+  labels: Labels;
+  details: EventDetails;
+}
+
+export interface Enricher {
+  /** Labels and details for an event. Never throws: on timeout or error, `{ labels: {}, details: { available: false } }`. */
+  enrich(event: AverEvent, signal?: AbortSignal): Promise<Enrichment>;
+}
+
+export interface EnricherDeps {
+  client: AverApiClient;
+  clock: Clock;
+  logger: Logger;
+  /** Called with an error code each time an event goes on without details (feeds a metric). */
+  onUnavailable?: (reason: string) => void;
+  /** Most entities cached at once; the least recently used go first. */
+  maxEntries?: number;
+}
+
+export const DEFAULT_MAX_CACHE_ENTRIES = 10_000;
+const MAX_LABEL_LENGTH = 256;
+
+interface Facts {
+  thirdPartyIdentifier?: string;
+  checkTypes?: string[];
+  statusReason?: string;
+  warnings?: string[];
+  watchlistHits?: number;
+  adverseMediaHits?: number;
+  name?: string;
+}
+
+interface Entry {
+  /** The webhook status the entry was fetched for: a new status fetches again, so a Rejected event never shows stale details. */
+  status: string;
+  /** Infinity while in flight; set when the fetch settles. */
+  expiresAt: number;
+  promise: Promise<Facts>;
+}
+
+const UNAVAILABLE = (): Enrichment => ({ labels: {}, details: { available: false } });
+
+/**
+ * Builds the enricher: details from Aver's REST API for LiveCheck/OfflineCheck
+ * (check + results) and WatchlistSearch/RecurringWatchlistSearch (search +
+ * results), cached per entity for cfg.cacheTtlMs with one fetch in flight per
+ * entity. Personal data is dropped here, before anything can log or post it;
+ * only the name survives, and only with cfg.showPersonalData.
+ */
+export function createEnricher(cfg: AverApiConfig, deps: EnricherDeps): Enricher {
+  const { client, clock } = deps;
+  const logger = deps.logger.child({ component: 'aver-enrich' });
+  const maxEntries = Math.max(1, deps.maxEntries ?? DEFAULT_MAX_CACHE_ENTRIES);
+  const cache = new Map<string, Entry>();
+
+  function lookup(key: string, status: string): Entry | undefined {
+    const entry = cache.get(key);
+    if (!entry) return undefined;
+    if (entry.status !== status || clock.now() >= entry.expiresAt) {
+      cache.delete(key);
+      return undefined;
+    }
+    // Re-insert so Map order is least recently used first.
+    cache.delete(key);
+    cache.set(key, entry);
+    return entry;
+  }
+
+  function store(key: string, entry: Entry): void {
+    cache.set(key, entry);
+    while (cache.size > maxEntries) {
+      const oldest = cache.keys().next().value as string;
+      cache.delete(oldest);
+    }
+  }
+
+  function fetchFacts(event: AverEvent): Promise<Facts> {
+    // The fetch is shared by every event in a burst, so it has its own deadline, not one caller's signal.
+    const signal = AbortSignal.timeout(cfg.timeoutMs);
+    if (event.type === 'LiveCheck' || event.type === 'OfflineCheck') return checkFacts(event.id, signal);
+    return watchlistFacts(event.id, signal);
+  }
+
+  async function checkFacts(id: string, signal: AbortSignal): Promise<Facts> {
+    const [check, results] = await Promise.all([client.getCheck(id, signal), optionalResults(client.getCheckResults(id, signal))]);
+    return factsFromCheck(check, results, cfg.showPersonalData);
+  }
+
+  async function watchlistFacts(id: string, signal: AbortSignal): Promise<Facts> {
+    const [search, results] = await Promise.all([client.getWatchlist(id, signal), optionalResults(client.getWatchlistResults(id, signal))]);
+    return factsFromWatchlist(search, results, cfg.showPersonalData);
+  }
+
+  function unavailable(event: AverEvent, err: unknown): Enrichment {
+    const code = err instanceof BridgeError ? err.code : 'aver_api_error';
+    // Our own BridgeError messages name only the method, path and status; anything else is logged by name only.
+    logger.warn({ entity: entityKey(event), code, reason: err instanceof BridgeError ? err.message : errorName(err) }, 'Aver details unavailable; the event goes on without them');
+    try {
+      deps.onUnavailable?.(code);
+    } catch {
+      // A metric must never break delivery.
+    }
+    return UNAVAILABLE();
+  }
+
+  return {
+    async enrich(event, signal) {
+      if (!isSupported(event.type)) return UNAVAILABLE();
+      const key = entityKey(event);
+      try {
+        let entry = lookup(key, event.status);
+        if (!entry) {
+          const promise = fetchFacts(event);
+          const created: Entry = { status: event.status, expiresAt: Infinity, promise };
+          store(key, created);
+          promise.then(
+            () => {
+              created.expiresAt = clock.now() + cfg.cacheTtlMs;
+            },
+            () => {
+              // Failures are not cached: the next event asks again.
+              if (cache.get(key) === created) cache.delete(key);
+            },
+          );
+          entry = created;
+        }
+        const facts = await raceSignal(entry.promise, signal, cfg.timeoutMs);
+        return { labels: labelsFrom(facts), details: { available: true, ...facts } };
+      } catch (err) {
+        return unavailable(event, err);
+      }
+    },
+  };
+}
+
+function isSupported(type: string): boolean {
+  return type === 'LiveCheck' || type === 'OfflineCheck' || type === 'WatchlistSearch' || type === 'RecurringWatchlistSearch';
+}
+
+/** Results are only documented for finished checks; a 4xx there (other than 401/429) leaves us with the summary. */
+async function optionalResults<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof BridgeError && /^aver_api_http_4\d\d$/.test(err.code) && err.code !== 'aver_api_http_429') return null;
+    throw err;
+  }
+}
+
+/** Waits for a shared fetch for at most `ms`, or until this caller's signal aborts. */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined, ms: number): Promise<T> {
+  const deadline = AbortSignal.timeout(ms);
+  const any = signal ? AbortSignal.any([deadline, signal]) : deadline;
+  if (any.aborted) return Promise.reject(abortError(deadline));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(deadline));
+    any.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        any.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        any.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function abortError(deadline: AbortSignal): BridgeError {
+  return deadline.aborted
+    ? new BridgeError('aver_api_timeout', 'Aver details did not arrive in time', { status: 504 })
+    : new BridgeError('aver_api_aborted', 'Aver details were abandoned by the caller', { status: 503 });
+}
+
+function factsFromCheck(check: AverCheck, results: AverCheckResults | null, showPersonalData: boolean): Facts {
+  const src = { ...check, ...(results ?? {}) } as AverCheckResults;
+  const facts: Facts = {};
+  const tpi = text(src.thirdPartyIdentifier);
+  if (tpi) facts.thirdPartyIdentifier = tpi;
+  const types = list(src.checkTypes).map((t) => t.trim()).filter(Boolean);
+  if (types.length) facts.checkTypes = types;
+  const reason = text(src.statusReason);
+  if (reason) facts.statusReason = canonicalStatusReason(reason);
+  if (results) facts.warnings = unique(list(results.warnings).map(canonicalWarning).filter(Boolean));
+  if (showPersonalData) {
+    const pi = results?.checkResults?.personalInformation;
+    const name = joinName(pi?.firstName, pi?.lastName);
+    if (name) facts.name = name;
+  }
+  return facts;
+}
+
+function factsFromWatchlist(search: AverWatchlistSearch, results: AverWatchlistResults | null, showPersonalData: boolean): Facts {
+  const facts: Facts = {};
+  if (results) {
+    facts.watchlistHits = Array.isArray(results.watchlistResults) ? results.watchlistResults.length : 0;
+    facts.adverseMediaHits = Array.isArray(results.adverseMediaResults) ? results.adverseMediaResults.length : 0;
+  }
+  if (showPersonalData) {
+    const c = (results ?? search).searchCriteria;
+    const name = joinName(c?.firstName, c?.lastName) ?? text(c?.businessName);
+    if (name) facts.name = name;
+  }
+  return facts;
+}
+
+function labelsFrom(f: Facts): Labels {
+  const labels: Labels = {};
+  if (f.thirdPartyIdentifier) labels.thirdPartyIdentifier = f.thirdPartyIdentifier;
+  if (f.checkTypes?.length) labels.checkTypes = f.checkTypes.join(',');
+  if (f.statusReason) labels.statusReason = f.statusReason;
+  if (f.warnings?.length) labels.warnings = f.warnings.join(',');
+  if (f.watchlistHits !== undefined) labels.watchlistHits = String(f.watchlistHits);
+  if (f.adverseMediaHits !== undefined) labels.adverseMediaHits = String(f.adverseMediaHits);
+  return labels;
+}
+
+/** A trimmed, bounded string, or undefined: Aver's fields may be null, numbers, or absurdly long. */
+function text(v: unknown): string | undefined {
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+  const s = String(v).trim();
+  return s ? s.slice(0, MAX_LABEL_LENGTH) : undefined;
+}
+
+/** Strings of an array; commas are dropped because labels join lists with them. */
+function list(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter((x): x is string => typeof x === 'string').map((x) => x.replace(/,/g, ' ').slice(0, MAX_LABEL_LENGTH));
+}
+
+function joinName(first: unknown, last: unknown): string | undefined {
+  const name = [text(first), text(last)].filter(Boolean).join(' ');
+  return name || undefined;
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+function byLowerCase(names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((n) => [n.toLowerCase(), n]));
+}
+
+function splitWords(s: string): string {
+  const words = s.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').trim();
+  return words ? words.charAt(0).toUpperCase() + words.slice(1).toLowerCase() : s;
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : 'unknown error';
+}

@@ -1,0 +1,15 @@
+import { Ajv } from 'ajv';
+import { BridgeError } from '../errors.js';
+import { webhookSchema, type WebhookBody } from './webhook-schema.js';
+
+const validate = new Ajv({ allErrors: true, strict: true }).compile<WebhookBody>(webhookSchema);
+
+/** Checks a parsed body against the webhook schema; throws a 422 listing each failing path. */
+export function validateWebhook(body: unknown): WebhookBody {
+  if (validate(body)) return body;
+  const details = (validate.errors ?? []).slice(0, 20).map((e) => ({
+    path: e.instancePath || '/',
+    message: e.keyword === 'pattern' ? 'must be non-empty after trimming and contain no control characters' : e.message ?? 'invalid',
+  }));
+  throw new BridgeError('schema_violation', 'the body is not an Aver status message: see details', { status: 422, details });
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { dedupKey } from '../aver/dedup-key.js';
+import { entityKey, labelsOf, type AverEvent } from '../aver/event.js';
+import { newEventId } from '../aver/event-id.js';
+import type { Clock } from '../clock.js';
+import type { RoutingState } from '../pipeline/route-events.js';
+import { flattenRoutes } from '../routing/tree.js';
+import type { GroupCommit } from '../store/group-commit.js';
+import type { Store } from '../store/store.js';
+import type { ChatCommands, RouteAnswer, StatusAnswer } from './chat-commands.js';
+
+/** The chat commands, answered from the live routing state and the store. */
+export function createChatCommands(deps: { state: () => RoutingState; store: Store; inbox: GroupCommit; clock: Clock; onAccepted: () => void }): ChatCommands {
+  return {
+    routes(receiverNames) {
+      const wanted = new Set(receiverNames);
+      const { tree } = deps.state();
+      return flattenRoutes(tree)
+        .filter(({ route }) => wanted.has(route.receiver))
+        .map(({ route, matchers }): RouteAnswer => ({ receiver: route.receiver, matchers: matchers.map((m) => m.text), isDefault: route === tree }));
+    },
+
+    async status(id) {
+      const history = await deps.store.entityHistory(id.trim());
+      if (history.length === 0) return null;
+      const latest = history[history.length - 1];
+      const sameEntity = history.filter((h) => h.type === latest.type);
+      const [stored, jobs] = await Promise.all([deps.store.getEvent(latest.eventId), deps.store.jobsForEvent(latest.eventId)]);
+      const groups = deps.state().groups;
+      return {
+        type: latest.type,
+        id: id.trim(),
+        groupId: latest.groupId,
+        group: groups[latest.groupId] ?? latest.groupId,
+        status: latest.status,
+        history: sameEntity.map(({ status, at }) => ({ status, at })),
+        details: stored?.details ?? null,
+        deliveries: jobs.map((j) => ({ receiver: j.receiver, state: j.state, attempts: j.attempts, lastReason: j.lastReason })),
+      } satisfies StatusAnswer;
+    },
+
+    async test(receiverNames) {
+      const now = deps.clock.now();
+      const event: AverEvent = {
+        eventId: newEventId(now),
+        type: 'LiveCheck',
+        id: `test-${randomBytes(4).toString('hex')}`,
+        groupId: 'aver-bridge-test',
+        status: 'Completed',
+        receivedAt: now,
+        unknownType: false,
+        unknownStatus: false,
+        raw: { test: true },
+      };
+      const { receivers, groups } = deps.state();
+      const labels = { ...labelsOf(event, groups), test: 'true' };
+      const jobs = receiverNames.flatMap((name) => {
+        const r = receivers.get(name);
+        return r ? [{ receiver: name, entityKey: entityKey(event), destinationKey: r.destinationKey({ receiver: name, event, labels }) }] : [];
+      });
+      await deps.inbox.append({ event, dedupKey: dedupKey(event), dedupUntil: now, preRouted: { labels, jobs } });
+      deps.onAccepted();
+      return { eventId: event.eventId, entityId: event.id };
+    },
+  };
+}

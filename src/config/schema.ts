@@ -1,0 +1,161 @@
+import { DURATION_PATTERN } from './duration.js';
+
+/**
+ * JSON Schema of the YAML file. Every object is closed (additionalProperties:
+ * false) so a typo is an error, not a silently ignored key. Keys that hold a
+ * secret have a `…File` twin read from a file (Docker and Kubernetes secrets).
+ */
+const duration = { anyOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type: 'integer', minimum: 0 }] };
+const str = { type: 'string' };
+const nonEmpty = { type: 'string', minLength: 1 };
+const updates = { enum: ['edit', 'thread', 'new'] };
+const mentions = { type: 'object', additionalProperties: { type: 'array', items: nonEmpty } };
+const pacing = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ratePerSecond: { type: 'number', exclusiveMinimum: 0 },
+    burst: { type: 'integer', minimum: 1 },
+    perHour: { type: 'integer', minimum: 1 },
+  },
+};
+
+const route: Record<string, unknown> = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    receiver: nonEmpty,
+    matchers: { type: 'array', items: nonEmpty },
+    continue: { type: 'boolean' },
+    routes: { type: 'array', items: { $ref: '#/definitions/route' } },
+  },
+};
+
+const receiver = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+    pacing,
+    console: { type: 'object', additionalProperties: false, properties: { pretty: { type: 'boolean' } } },
+    webhook: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { url: nonEmpty, urlFile: nonEmpty, headers: { type: 'object', additionalProperties: str } },
+    },
+    slack: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['channel'],
+      properties: { channel: { type: 'string', pattern: '^(#[^\\s]+|[CGD][A-Z0-9]+)$' }, mention: mentions, updates },
+    },
+    teams: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { channelId: nonEmpty, team: nonEmpty, channel: nonEmpty, updates, mention: mentions },
+    },
+    teamsWorkflow: { type: 'object', additionalProperties: false, properties: { url: nonEmpty, urlFile: nonEmpty } },
+  },
+};
+
+export const configSchema = {
+  $id: 'https://aver-bridge.dev/schemas/config.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['receivers', 'route'],
+  definitions: { route },
+  properties: {
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        host: nonEmpty,
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        shutdownTimeout: duration,
+        publicUrl: nonEmpty,
+      },
+    },
+    log: { type: 'object', additionalProperties: false, properties: { level: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] } } },
+    aver: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        webhook: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            path: { type: 'string', pattern: '^/' },
+            header: { type: 'string', pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" },
+            secrets: { type: 'array', items: str },
+            secretsFile: nonEmpty,
+            allowUnauthenticated: { type: 'boolean' },
+            maxBodyBytes: { type: 'integer', minimum: 256, maximum: 10_485_760 },
+            dedupWindow: duration,
+          },
+        },
+        groups: { type: 'object', additionalProperties: nonEmpty },
+        links: { type: 'object', additionalProperties: false, properties: { check: nonEmpty, watchlist: nonEmpty } },
+        api: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            baseUrl: nonEmpty,
+            key: nonEmpty,
+            keyFile: nonEmpty,
+            secret: nonEmpty,
+            secretFile: nonEmpty,
+            timeout: duration,
+            cacheTtl: duration,
+            showPersonalData: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    storage: { type: 'object', additionalProperties: false, properties: { url: nonEmpty, urlFile: nonEmpty } },
+    slack: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        botToken: nonEmpty,
+        botTokenFile: nonEmpty,
+        signingSecret: nonEmpty,
+        signingSecretFile: nonEmpty,
+        apiUrl: nonEmpty,
+        verifyToken: { type: 'boolean' },
+      },
+    },
+    teams: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        appId: str,
+        appPassword: str,
+        appPasswordFile: nonEmpty,
+        appType: { enum: ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] },
+        tenantId: str,
+        serviceUrl: nonEmpty,
+        auth: { type: 'object', additionalProperties: str },
+      },
+    },
+    delivery: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        concurrency: { type: 'integer', minimum: 1, maximum: 1000 },
+        timeout: duration,
+        maxAge: duration,
+        leaseTime: duration,
+        pollInterval: duration,
+        backoff: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { base: duration, factor: { type: 'number', minimum: 1 }, cap: duration },
+        },
+      },
+    },
+    admin: { type: 'object', additionalProperties: false, properties: { token: str, tokenFile: nonEmpty } },
+    receivers: { type: 'array', minItems: 1, items: receiver },
+    route: { ...route, required: ['receiver'] },
+  },
+} as const;

@@ -1,0 +1,75 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { dedupKey } from '../aver/dedup-key.js';
+import { newEventId } from '../aver/event-id.js';
+import { normalise } from '../aver/normalise.js';
+import { validateWebhook } from '../aver/validate-webhook.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/types.js';
+import { BridgeError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import type { GroupCommit } from '../store/group-commit.js';
+import { checkSecret } from './check-secret.js';
+import { readBody } from './read-body.js';
+
+export interface IngestDeps {
+  config: () => Config;
+  inbox: GroupCommit;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** False while shutting down: new webhooks get 503 so Aver (or a balancer) goes elsewhere. */
+  accepting: () => boolean;
+  /** Called after an event is stored, to wake the router. */
+  onAccepted: () => void;
+}
+
+/**
+ * POST {aver.webhook.path}. Checks in a fixed order (auth 401, content type
+ * 415, size 413, JSON 400, schema 422), stores durably, then answers 202.
+ * Aver documents no retries, so nothing is acknowledged before it is stored.
+ */
+export function ingestWebhook(deps: IngestDeps): Middleware {
+  return async (ctx) => {
+    const { webhook } = deps.config().aver;
+    try {
+      if (!deps.accepting()) throw new BridgeError('shutting_down', 'the bridge is shutting down; retry against another replica', { status: 503 });
+      if (webhook.secrets.length > 0 && !checkSecret(ctx.get(webhook.header) || undefined, webhook.secrets)) {
+        throw new BridgeError('unauthorized', `missing or wrong ${webhook.header} header`, { status: 401 });
+      }
+      if (!ctx.is('application/json')) {
+        throw new BridgeError('unsupported_media_type', 'content-type must be application/json', { status: 415 });
+      }
+      const raw = await readBody(ctx, webhook.maxBodyBytes);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new BridgeError('invalid_json', 'the body is not valid JSON', { status: 400 });
+      }
+      const now = deps.clock.now();
+      const event = normalise(validateWebhook(parsed), newEventId(now), now);
+      const result = await deps.inbox.append({ event, dedupKey: dedupKey(event), dedupUntil: now + webhook.dedupWindowMs });
+      deps.metrics.eventsReceived.inc({ type: event.type, status: event.status, outcome: result.duplicate ? 'duplicate' : 'accepted', code: '' });
+      if (result.duplicate) {
+        deps.logger.info({ eventId: result.eventId, type: event.type, id: event.id, status: event.status }, 'duplicate webhook');
+        ctx.status = 200;
+        ctx.body = { accepted: true, duplicate: true, eventId: result.eventId };
+        return;
+      }
+      if (event.unknownType) deps.metrics.eventsUnknown.inc({ field: 'type' });
+      if (event.unknownStatus) deps.metrics.eventsUnknown.inc({ field: 'status' });
+      deps.logger.info(
+        { eventId: event.eventId, type: event.type, id: event.id, groupId: event.groupId, status: event.status, unknownType: event.unknownType || undefined, unknownStatus: event.unknownStatus || undefined },
+        'event accepted',
+      );
+      ctx.status = 202;
+      ctx.body = { accepted: true, eventId: event.eventId };
+      deps.onAccepted();
+    } catch (err) {
+      const code = err instanceof BridgeError ? err.code : 'internal_error';
+      deps.metrics.eventsReceived.inc({ type: '', status: '', outcome: 'rejected', code });
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,26 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { BridgeError } from '../errors.js';
+
+/**
+ * The one place errors become HTTP responses: `{"error":{"code","message","details"}}`.
+ * A 5xx shows only its status text, never internals; it is logged instead.
+ */
+export function renderErrors(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new BridgeError('not_found', `no route for ${ctx.method} ${ctx.path}`, { status: 404 });
+    } catch (err) {
+      const e = err as Partial<BridgeError> & { statusCode?: number; headers?: Record<string, string> };
+      const status = e.status ?? e.statusCode ?? 500;
+      const known = err instanceof BridgeError;
+      if (status >= 500) logger.error({ err, path: ctx.path }, 'request failed');
+      const code = known ? e.code! : status === 405 ? 'method_not_allowed' : status >= 500 ? 'internal_error' : 'bad_request';
+      const message = status >= 500 ? 'Internal Server Error' : known || e.expose ? e.message! : 'Bad Request';
+      ctx.status = status;
+      if (e.headers) ctx.set(e.headers);
+      ctx.body = { error: { code, message, ...(known && e.details !== undefined && status < 500 ? { details: e.details } : {}) } };
+    }
+  };
+}

@@ -1,0 +1,36 @@
+import { parseRetryAfter } from '../pipeline/retry-policy.js';
+import type { DeliveryResult } from './receiver.js';
+
+/**
+ * The retry decision for a plain HTTP answer, shared by the webhook-style
+ * receivers: 429 after Retry-After, 408 and 5xx retryable, other 4xx not.
+ */
+export function resultFromStatus(status: number, retryAfter: string | null, now: number, what: string): DeliveryResult {
+  if (status >= 200 && status < 300) return { ok: true };
+  if (status === 429) {
+    return { ok: false, retryable: true, retryAfterMs: parseRetryAfter(retryAfter, now) ?? 1000, reason: `${what} is rate limiting (429)`, code: 'rateLimited' };
+  }
+  if (status === 408 || status >= 500) return { ok: false, retryable: true, reason: `${what} answered ${status}`, code: 'serverError' };
+  if (status === 401 || status === 403) {
+    return { ok: false, retryable: false, reason: `${what} refused the credentials (${status}): check the URL's token or headers`, code: 'authError' };
+  }
+  return { ok: false, retryable: false, reason: `${what} rejected the message (${status})`, code: 'clientError' };
+}
+
+/** A network failure or abort: always retryable; the message never includes the URL (it may hold a token). */
+export function resultFromError(err: unknown, what: string): DeliveryResult {
+  const e = err as { name?: string; cause?: { code?: string }; code?: string };
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return { ok: false, retryable: true, reason: `${what} did not answer in time`, code: 'timeout' };
+  const code = e.cause?.code ?? e.code ?? 'network error';
+  return { ok: false, retryable: true, reason: `could not reach ${what} (${code})`, code: 'serverError' };
+}
+
+/** A URL fit for logs and errors: scheme, host and path, no credentials or query. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?[redacted]' : ''}`;
+  } catch {
+    return '[invalid url]';
+  }
+}

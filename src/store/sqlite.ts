@@ -1,0 +1,316 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AverEvent, Labels } from '../aver/event.js';
+import type { DeliveryJob, EventDetails, MessageRef } from '../receivers/receiver.js';
+import type {
+  AppendResult, AttemptRecord, ClaimOptions, JobRecord, JobState, NewEvent, NewJob, Store, StoredEvent, TeamsInstallation,
+} from './store.js';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     event_id TEXT NOT NULL UNIQUE,
+     type TEXT NOT NULL, id TEXT NOT NULL, group_id TEXT NOT NULL, status TEXT NOT NULL,
+     received_at INTEGER NOT NULL, unknown_type INTEGER NOT NULL, unknown_status INTEGER NOT NULL,
+     raw TEXT NOT NULL, routed INTEGER NOT NULL DEFAULT 0, labels TEXT, details TEXT);
+   CREATE INDEX events_unrouted ON events (seq) WHERE routed = 0;
+   CREATE INDEX events_entity ON events (id, type);
+   CREATE TABLE dedup (key TEXT PRIMARY KEY, event_id TEXT NOT NULL, until INTEGER NOT NULL);
+   CREATE TABLE jobs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     event_id TEXT NOT NULL, receiver TEXT NOT NULL, entity_key TEXT NOT NULL, destination_key TEXT NOT NULL,
+     state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
+     lease_owner TEXT, lease_until INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+     last_reason TEXT, history TEXT NOT NULL DEFAULT '[]');
+   CREATE INDEX jobs_pending ON jobs (next_attempt_at, id) WHERE state = 'pending';
+   CREATE INDEX jobs_entity ON jobs (receiver, entity_key, id) WHERE state = 'pending';
+   CREATE INDEX jobs_event ON jobs (event_id);
+   CREATE INDEX jobs_state ON jobs (state, updated_at);
+   CREATE TABLE message_refs (receiver TEXT NOT NULL, entity_key TEXT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY (receiver, entity_key));
+   CREATE TABLE installations (
+     team_id TEXT NOT NULL, channel_id TEXT NOT NULL, data TEXT NOT NULL, removed INTEGER NOT NULL DEFAULT 0,
+     updated_at INTEGER NOT NULL, PRIMARY KEY (team_id, channel_id));`,
+];
+
+interface JobRow {
+  id: number; event_id: string; receiver: string; entity_key: string; destination_key: string; state: JobState;
+  attempts: number; next_attempt_at: number; created_at: number; updated_at: number; last_reason: string | null;
+  history: string;
+}
+interface EventRow {
+  event_id: string; type: string; id: string; group_id: string; status: string; received_at: number;
+  unknown_type: number; unknown_status: number; raw: string; routed: number; labels: string | null; details: string | null;
+}
+
+/** Opens (creating if needed) the SQLite store at `path` (`:memory:` for a throwaway one). */
+export async function openSqliteStore(path: string): Promise<Store> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // FULL: a commit is fsynced before it returns, so an acknowledged webhook survives power loss.
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = OFF');
+  return new SqliteStore(db);
+}
+
+function toEvent(r: EventRow): AverEvent {
+  return {
+    eventId: r.event_id, type: r.type, id: r.id, groupId: r.group_id, status: r.status, receivedAt: r.received_at,
+    unknownType: r.unknown_type === 1, unknownStatus: r.unknown_status === 1, raw: JSON.parse(r.raw),
+  };
+}
+function toStored(r: EventRow): StoredEvent {
+  return {
+    event: toEvent(r), routed: r.routed === 1,
+    labels: r.labels ? JSON.parse(r.labels) : null, details: r.details ? JSON.parse(r.details) : null,
+  };
+}
+
+class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  /** Pacing lives in memory: one process owns an SQLite store's deliveries. */
+  private readonly pacing = new Map<string, { tat: number; pausedUntil: number }>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const apply = this.db.transaction(() => {
+      const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+      const current = row?.version ?? 0;
+      for (let v = current; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v]);
+      if (!row) this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
+      else this.db.prepare('UPDATE schema_version SET version = ?').run(MIGRATIONS.length);
+    });
+    apply.immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async appendEvents(batch: NewEvent[]): Promise<AppendResult[]> {
+    const findKey = this.db.prepare('SELECT event_id, until FROM dedup WHERE key = ?');
+    const putKey = this.db.prepare('INSERT INTO dedup (key, event_id, until) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, until = excluded.until');
+    const insert = this.db.prepare(`INSERT INTO events (event_id, type, id, group_id, status, received_at, unknown_type, unknown_status, raw)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const run = this.db.transaction((items: NewEvent[]) =>
+      items.map(({ event: e, dedupKey, dedupUntil, preRouted }): AppendResult => {
+        const existing = findKey.get(dedupKey) as { event_id: string; until: number } | undefined;
+        if (existing && existing.until > e.receivedAt) return { duplicate: true, eventId: existing.event_id };
+        putKey.run(dedupKey, e.eventId, dedupUntil);
+        insert.run(e.eventId, e.type, e.id, e.groupId, e.status, e.receivedAt, e.unknownType ? 1 : 0, e.unknownStatus ? 1 : 0, JSON.stringify(e.raw));
+        if (preRouted) this.routeEventSync(e.eventId, preRouted.labels, null, preRouted.jobs, e.receivedAt);
+        return { duplicate: false, eventId: e.eventId };
+      }),
+    );
+    return run.immediate(batch);
+  }
+
+  async unroutedEvents(limit: number): Promise<AverEvent[]> {
+    const rows = this.db.prepare('SELECT * FROM events WHERE routed = 0 ORDER BY seq LIMIT ?').all(limit) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  async routeEvent(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void> {
+    this.db.transaction(() => this.routeEventSync(eventId, labels, details, jobs, now)).immediate();
+  }
+
+  private routeEventSync(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): void {
+    const mark = this.db.prepare('UPDATE events SET routed = 1, labels = ?, details = ? WHERE event_id = ? AND routed = 0');
+    const insert = this.db.prepare(`INSERT INTO jobs (event_id, receiver, entity_key, destination_key, next_attempt_at, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    if (mark.run(JSON.stringify(labels), details ? JSON.stringify(details) : null, eventId).changes === 0) return;
+    for (const j of jobs) insert.run(eventId, j.receiver, j.entityKey, j.destinationKey, now, now, now);
+  }
+
+  async getEvent(eventId: string): Promise<StoredEvent | null> {
+    const row = this.db.prepare('SELECT * FROM events WHERE event_id = ?').get(eventId) as EventRow | undefined;
+    return row ? toStored(row) : null;
+  }
+
+  async recentEvents(limit: number): Promise<StoredEvent[]> {
+    return (this.db.prepare('SELECT * FROM events ORDER BY seq DESC LIMIT ?').all(limit) as EventRow[]).map(toStored);
+  }
+
+  async entityHistory(id: string, type?: string) {
+    const rows = (type
+      ? this.db.prepare('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = ? AND type = ? ORDER BY seq').all(id, type)
+      : this.db.prepare('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = ? ORDER BY seq').all(id)) as Array<
+      Pick<EventRow, 'event_id' | 'type' | 'group_id' | 'status' | 'received_at'>
+    >;
+    return rows.map((r) => ({ status: r.status, at: r.received_at, type: r.type, eventId: r.event_id, groupId: r.group_id }));
+  }
+
+  async pruneDedup(now: number): Promise<number> {
+    return this.db.prepare('DELETE FROM dedup WHERE until <= ?').run(now).changes;
+  }
+
+  async claimJobs(o: ClaimOptions): Promise<DeliveryJob[]> {
+    const receivers = o.receivers ? JSON.stringify(o.receivers) : null;
+    const skip = JSON.stringify(o.skipDestinations ?? []);
+    // The oldest pending job of each (receiver, entity) is the only claimable one: order per entity.
+    const select = this.db.prepare(`
+      SELECT j.id FROM jobs j
+      WHERE j.state = 'pending' AND j.next_attempt_at <= @now
+        AND (j.lease_until IS NULL OR j.lease_until <= @now)
+        AND (@receivers IS NULL OR j.receiver IN (SELECT value FROM json_each(@receivers)))
+        AND j.destination_key NOT IN (SELECT value FROM json_each(@skip))
+        AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.receiver = j.receiver AND e.entity_key = j.entity_key
+                        AND e.state = 'pending' AND e.id < j.id)
+      ORDER BY j.next_attempt_at, j.id LIMIT @limit`);
+    const lease = this.db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?');
+    const load = this.db.prepare(`SELECT j.*, e.type, e.id AS entity_id, e.group_id, e.status, e.received_at, e.unknown_type, e.unknown_status,
+      e.raw, e.labels, e.details FROM jobs j JOIN events e ON e.event_id = j.event_id WHERE j.id = ?`);
+    return this.db.transaction(() => {
+      const ids = (select.all({ now: o.now, receivers, skip, limit: o.limit }) as Array<{ id: number }>).map((r) => r.id);
+      return ids.map((id) => {
+        lease.run(o.owner, o.now + o.leaseMs, o.now, id);
+        const r = load.get(id) as JobRow & EventRow & { entity_id: string };
+        const event = toEvent({ ...r, id: r.entity_id });
+        return {
+          id: r.id, eventId: r.event_id, receiver: r.receiver, entityKey: r.entity_key, destinationKey: r.destination_key,
+          attempt: r.attempts, createdAt: r.created_at, event, labels: r.labels ? JSON.parse(r.labels) : {}, details: r.details ? JSON.parse(r.details) : null,
+        } satisfies DeliveryJob;
+      });
+    }).immediate();
+  }
+
+  private appendHistory(jobId: number, attempt: AttemptRecord | null): string | null {
+    const row = this.db.prepare('SELECT history FROM jobs WHERE id = ?').get(jobId) as { history: string } | undefined;
+    if (!row) return null;
+    const history = JSON.parse(row.history) as AttemptRecord[];
+    if (attempt) history.push(attempt);
+    return JSON.stringify(history);
+  }
+
+  async completeJob(jobId: number, owner: string, attempt: AttemptRecord, now: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      const history = this.appendHistory(jobId, attempt);
+      return this.db.prepare(`UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = NULL
+        WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(now, history, jobId, owner).changes === 1;
+    }).immediate();
+  }
+
+  async retryJob(jobId: number, owner: string, attempt: AttemptRecord, nextAttemptAt: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      const history = this.appendHistory(jobId, attempt);
+      return this.db.prepare(`UPDATE jobs SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = ?
+        WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(nextAttemptAt, attempt.at, history, attempt.reason ?? null, jobId, owner).changes === 1;
+    }).immediate();
+  }
+
+  async deadLetterJob(jobId: number, owner: string | null, attempt: AttemptRecord | null, reason: string, now: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      const history = this.appendHistory(jobId, attempt);
+      return this.db.prepare(`UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = ?
+        WHERE id = ? AND state = 'pending' AND (? IS NULL OR lease_owner = ?)`).run(now, history, reason, jobId, owner, owner).changes === 1;
+    }).immediate();
+  }
+
+  async releaseJob(jobId: number, owner: string, nextAttemptAt: number): Promise<boolean> {
+    return this.db.prepare(`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1, next_attempt_at = ?
+      WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(nextAttemptAt, jobId, owner).changes === 1;
+  }
+
+  async releaseLeases(owner: string): Promise<number> {
+    return this.db.prepare(`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1
+      WHERE lease_owner = ? AND state = 'pending'`).run(owner).changes;
+  }
+
+  private jobRecords(where: string, ...params: unknown[]): JobRecord[] {
+    const rows = this.db.prepare(`SELECT j.*, e.type, e.id AS entity_id, e.group_id, e.status, e.received_at, e.unknown_type, e.unknown_status, e.raw,
+      e.routed, e.labels, e.details FROM jobs j JOIN events e ON e.event_id = j.event_id ${where}`).all(...params) as Array<JobRow & EventRow & { entity_id: string }>;
+    return rows.map((r) => ({
+      id: r.id, eventId: r.event_id, receiver: r.receiver, entityKey: r.entity_key, destinationKey: r.destination_key, state: r.state,
+      attempts: r.attempts, nextAttemptAt: r.next_attempt_at, createdAt: r.created_at, updatedAt: r.updated_at, lastReason: r.last_reason,
+      history: JSON.parse(r.history), event: toEvent({ ...r, id: r.entity_id }),
+    }));
+  }
+
+  async getJob(jobId: number): Promise<JobRecord | null> {
+    return this.jobRecords('WHERE j.id = ?', jobId)[0] ?? null;
+  }
+
+  async jobsForEvent(eventId: string): Promise<JobRecord[]> {
+    return this.jobRecords('WHERE j.event_id = ? ORDER BY j.id', eventId);
+  }
+
+  async listJobs(f: { state?: JobState; receiver?: string; limit: number }): Promise<JobRecord[]> {
+    return this.jobRecords('WHERE (? IS NULL OR j.state = ?) AND (? IS NULL OR j.receiver = ?) ORDER BY j.id DESC LIMIT ?',
+      f.state ?? null, f.state ?? null, f.receiver ?? null, f.receiver ?? null, f.limit);
+  }
+
+  async queueStats(_now: number) {
+    const rows = this.db.prepare(`SELECT receiver,
+        SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END) AS pending,
+        MIN(CASE WHEN state = 'pending' THEN created_at END) AS oldest,
+        SUM(CASE WHEN state = 'dead' THEN 1 ELSE 0 END) AS dead
+      FROM jobs WHERE state IN ('pending', 'dead') GROUP BY receiver ORDER BY receiver`).all() as Array<{ receiver: string; pending: number; oldest: number | null; dead: number }>;
+    return rows.map((r) => ({ receiver: r.receiver, pending: r.pending, oldestCreatedAt: r.oldest, dead: r.dead }));
+  }
+
+  async retryDeadLetter(jobId: number, now: number): Promise<boolean> {
+    return this.db.prepare(`UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ?, created_at = ? WHERE id = ? AND state = 'dead'`)
+      .run(now, now, now, jobId).changes === 1;
+  }
+
+  async retryAllDeadLetters(now: number, receiver?: string): Promise<number> {
+    return this.db.prepare(`UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ?, created_at = ? WHERE state = 'dead' AND (? IS NULL OR receiver = ?)`)
+      .run(now, now, now, receiver ?? null, receiver ?? null).changes;
+  }
+
+  async purgeDeadLetters(olderThan: number): Promise<number> {
+    return this.db.prepare(`DELETE FROM jobs WHERE state = 'dead' AND updated_at < ?`).run(olderThan).changes;
+  }
+
+  async deadLetterUnknownReceivers(known: string[], reason: string, now: number): Promise<number> {
+    return this.db.prepare(`UPDATE jobs SET state = 'dead', last_reason = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+      WHERE state = 'pending' AND receiver NOT IN (SELECT value FROM json_each(?))`).run(reason, now, JSON.stringify(known)).changes;
+  }
+
+  async takeSendSlot(key: string, now: number, intervalMs: number, burst: number) {
+    const s = this.pacing.get(key) ?? { tat: now, pausedUntil: 0 };
+    if (now < s.pausedUntil) return { ok: false as const, waitMs: s.pausedUntil - now };
+    const tat = Math.max(s.tat, now);
+    const allowedAt = tat - (burst - 1) * intervalMs;
+    if (allowedAt > now) return { ok: false as const, waitMs: allowedAt - now };
+    this.pacing.set(key, { tat: tat + intervalMs, pausedUntil: s.pausedUntil });
+    return { ok: true as const };
+  }
+
+  async pauseDestination(key: string, until: number): Promise<void> {
+    const s = this.pacing.get(key) ?? { tat: 0, pausedUntil: 0 };
+    this.pacing.set(key, { tat: s.tat, pausedUntil: Math.max(s.pausedUntil, until) });
+  }
+
+  async getMessageRef(receiver: string, entityKey: string): Promise<MessageRef | null> {
+    const row = this.db.prepare('SELECT ref FROM message_refs WHERE receiver = ? AND entity_key = ?').get(receiver, entityKey) as { ref: string } | undefined;
+    return row ? JSON.parse(row.ref) : null;
+  }
+
+  async putMessageRef(receiver: string, entityKey: string, ref: MessageRef): Promise<void> {
+    this.db.prepare('INSERT INTO message_refs (receiver, entity_key, ref) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(receiver, entityKey, JSON.stringify(ref));
+  }
+
+  async putInstallation(i: TeamsInstallation): Promise<void> {
+    this.db.prepare(`INSERT INTO installations (team_id, channel_id, data, removed, updated_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (team_id, channel_id) DO UPDATE SET data = excluded.data, removed = excluded.removed, updated_at = excluded.updated_at`)
+      .run(i.teamId, i.channelId, JSON.stringify(i), i.removed ? 1 : 0, i.updatedAt);
+  }
+
+  async removeInstallation(teamId: string, now: number): Promise<void> {
+    this.db.prepare('UPDATE installations SET removed = 1, updated_at = ? WHERE team_id = ?').run(now, teamId);
+  }
+
+  async listInstallations(): Promise<TeamsInstallation[]> {
+    const rows = this.db.prepare('SELECT data, removed, updated_at FROM installations ORDER BY team_id, channel_id').all() as Array<{ data: string; removed: number; updated_at: number }>;
+    return rows.map((r) => ({ ...JSON.parse(r.data), removed: r.removed === 1, updatedAt: r.updated_at }));
+  }
+}
