@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
+import { createAdminRouter } from './admin/routes.js';
 import { systemClock, type Clock } from './clock.js';
+import { loadConfig } from './config/load.js';
 import { createChatCommands } from './commands/commands.js';
 import type { Config } from './config/types.js';
 import { healthz, readyz } from './http/health.js';
@@ -28,6 +30,8 @@ export interface BridgeOptions {
   store?: Store;
   /** A name for this replica's leases. */
   owner?: string;
+  /** Where a reload reads the config from (default: the file it came from). */
+  reloadSource?: () => Config;
 }
 
 /**
@@ -78,7 +82,11 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     { method: 'GET', path: '/readyz', handler: readyz({ store, accepting: () => accepting }) },
     { method: 'GET', path: '/metrics', handler: serveMetrics({ metrics, store, clock }) },
   ];
-  const http = createHttpApp({ logger, routes });
+  const admin = createAdminRouter({
+    config: () => config, state: () => state, store, metrics, clock, logger,
+    reload: () => reloadFromSource(), wakeWorker: () => worker.wake(),
+  });
+  const http = createHttpApp({ logger, routes, extra: [admin] });
   let server: Server | undefined;
 
   function setConfigMetrics(cfg: Config, ok: boolean) {
@@ -90,6 +98,40 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     }
   }
   setConfigMetrics(config, true);
+
+  /**
+   * Swaps in a new configuration (already loaded and validated). Jobs queued
+   * for receivers it no longer has become dead letters ("receiver removed").
+   */
+  async function reload(next: Config): Promise<void> {
+    try {
+      const nextState = buildState(next);
+      for (const r of nextState.receivers.values()) await r.start?.();
+      config = next;
+      state = nextState;
+      const removed = await store.deadLetterUnknownReceivers([...state.receivers.keys()], 'receiver removed', clock.now());
+      setConfigMetrics(next, true);
+      logger.info({ hash: next.source.hash, deadLettered: removed || undefined }, 'configuration reloaded');
+      worker.wake();
+    } catch (err) {
+      metrics.configReloadSuccessful.set(0);
+      logger.error({ err: { message: (err as Error).message } }, 'reload failed; keeping the old configuration');
+      throw err;
+    }
+  }
+
+  /** Re-reads the config (SIGHUP, POST /-/reload); a bad file is logged and the old config kept. */
+  async function reloadFromSource(): Promise<void> {
+    let next: Config;
+    try {
+      next = (options.reloadSource ?? (() => loadConfig(config.source.file)))();
+    } catch (err) {
+      metrics.configReloadSuccessful.set(0);
+      logger.error({ err: { message: (err as Error).message } }, 'reload failed; keeping the old configuration');
+      throw err;
+    }
+    await reload(next);
+  }
 
   return {
     store,
@@ -115,29 +157,8 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
       logger.info({ port: listening.port, store: store.kind, receivers: [...state.receivers.keys()], webhookPath: config.aver.webhook.path }, 'aver-bridge listening');
       return { port: listening.port };
     },
-    /**
-     * Swaps in a new configuration (already loaded and validated). Jobs queued
-     * for receivers it no longer has become dead letters ("receiver removed").
-     */
-    async reload(next: Config): Promise<void> {
-      try {
-        const nextState = buildState(next);
-        for (const r of nextState.receivers.values()) await r.start?.();
-        config = next;
-        state = nextState;
-        const removed = await store.deadLetterUnknownReceivers([...state.receivers.keys()], 'receiver removed', clock.now());
-        setConfigMetrics(next, true);
-        logger.info({ hash: next.source.hash, deadLettered: removed || undefined }, 'configuration reloaded');
-        worker.wake();
-      } catch (err) {
-        setConfigMetrics(next, false);
-        throw err;
-      }
-    },
-    /** Marks a failed reload (bad file) in the metrics; the old config stays. */
-    reloadFailed() {
-      metrics.configReloadSuccessful.set(0);
-    },
+    reload,
+    reloadFromSource,
     /**
      * Graceful stop: refuse new webhooks (503), finish requests in flight,
      * let deliveries finish within server.shutdownTimeout, leave the rest queued.

@@ -48,7 +48,7 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
   try {
     switch (command) {
       case 'serve':
-        return await serve(loadConfig(file), file);
+        return await serve(loadConfig(file));
       case 'check-config': {
         const config = loadConfig(file);
         io.out(`${file}: OK (${config.receivers.length} receiver${config.receivers.length === 1 ? '' : 's'}, store ${config.storage.url.split(':')[0]})`);
@@ -172,7 +172,7 @@ async function deadLetters(config: Config, args: string[], opts: { all: boolean;
 }
 
 /** Runs the server until SIGTERM/SIGINT; SIGHUP reloads the config file. */
-async function serve(config: Config, file: string): Promise<number> {
+async function serve(config: Config): Promise<number> {
   const logger = createLogger(config.log.level);
   const bridge = await createBridge(config, { logger });
   await bridge.start();
@@ -192,14 +192,8 @@ async function serve(config: Config, file: string): Promise<number> {
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
-    process.on('SIGHUP', () => {
-      try {
-        void bridge.reload(loadConfig(file)).catch((err) => logger.error({ err }, 'reload failed; keeping the old configuration'));
-      } catch (err) {
-        bridge.reloadFailed();
-        logger.error({ err: { message: (err as Error).message } }, 'reload failed; keeping the old configuration');
-      }
-    });
+    // A bad file is logged by reloadFromSource and the old configuration kept.
+    process.on('SIGHUP', () => void bridge.reloadFromSource().catch(() => undefined));
   });
 }
 
