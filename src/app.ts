@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { createAdminRouter } from './admin/routes.js';
 import { systemClock, type Clock } from './clock.js';
 import { loadConfig } from './config/load.js';
+import { createAverApiClient } from './aver/api-client.js';
+import { createEnricher } from './aver/enrich.js';
 import { createChatCommands } from './commands/commands.js';
 import type { Config } from './config/types.js';
 import { healthz, readyz } from './http/health.js';
@@ -60,13 +62,23 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   }
   let state = buildState(config);
 
+  // Enrichment is built once from the start-up config: its token and cache outlive reloads.
+  const api = initial.aver.api;
+  const enricher = api
+    ? createEnricher(api, {
+        client: createAverApiClient(api, { fetch: fetchFn, clock, logger }),
+        clock, logger,
+        onUnavailable: (code) => metrics.enrichmentUnavailable.inc({ code }),
+      })
+    : undefined;
+
   const worker = createDeliveryWorker({
     store, clock, logger, metrics, owner: options.owner,
     receivers: () => state.receivers,
     delivery: () => config.delivery,
   });
   const router = createPump('routing', async () => {
-    const n = await routeEvents({ store, state: () => state, clock, logger, metrics });
+    const n = await routeEvents({ store, state: () => state, clock, logger, metrics, enrich: enricher && ((e) => enricher.enrich(e)) });
     if (n > 0) worker.wake();
     return n;
   }, { clock, logger, intervalMs: () => config.delivery.pollIntervalMs });
