@@ -38,7 +38,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
 
   const problems: ConfigProblem[] = [];
-  expandEnv(doc, env, (path, node, message, hint) => problems.push({ path, line: lineOf(node), message, hint }));
+  const envProblems: ConfigProblem[] = [];
+  expandEnv(doc, env, (path, node, message, hint) => envProblems.push({ path, line: lineOf(node), message, hint }));
   const raw = doc.toJS() ?? {};
   const nodeAt = (path: Array<string | number>) => (path.length === 0 ? doc.contents : (doc.getIn(path, true) as Node | undefined));
 
@@ -48,7 +49,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       problems.push({ path: yamlPath(segs), line: lineOf(nodeAt(segs) as never), ...describeSchemaError(e) });
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems, file);
+  if (problems.length > 0) throw new ConfigError([...envProblems, ...problems], file);
+  problems.push(...envProblems);
 
   const at = (segs: Array<string | number>) => ({ path: yamlPath(segs), line: lineOf(nodeAt(segs) as never) });
   const readSecretFile = (segs: Array<string | number>, p: string): string | undefined => {
@@ -79,7 +81,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     if (content !== undefined) secrets = [...secrets, ...content.split(/\r?\n/).map((s) => s.trim()).filter(Boolean)];
   }
   const allowUnauthenticated = wh.allowUnauthenticated === true;
-  if (secrets.length === 0 && !allowUnauthenticated) {
+  if (secrets.length === 0 && !allowUnauthenticated && !envProblems.some((p) => p.path.startsWith('aver.webhook.secrets'))) {
     problems.push({
       ...at(['aver', 'webhook']),
       path: 'aver.webhook.secrets',
@@ -252,7 +254,7 @@ function expandEnv(doc: Document, env: NodeJS.ProcessEnv, report: (path: string,
         const v = env[name!];
         if (v !== undefined && v !== '') return v;
         if (fallback !== undefined) return fallback;
-        report(pathOf(path), node, `environment variable ${name} is not set`, `export ${name}=…, or write \${${name}:-default}`);
+        report(pathOf([...path, node]), node, `environment variable ${name} is not set`, `export ${name}=…, or write \${${name}:-default}`);
         return '';
       });
     },
