@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createAdminRouter } from './admin/routes.js';
 import { systemClock, type Clock } from './clock.js';
 import { loadConfig } from './config/load.js';
+import { BridgeError } from './errors.js';
 import { createAverApiClient } from './aver/api-client.js';
 import { createEnricher } from './aver/enrich.js';
 import { createChatCommands } from './commands/commands.js';
@@ -17,6 +18,10 @@ import { createDeliveryWorker } from './pipeline/deliver-jobs.js';
 import { createPump } from './pipeline/pump.js';
 import { routeEvents, type RoutingState } from './pipeline/route-events.js';
 import { createReceivers, type Platforms } from './receivers/create-receivers.js';
+import type { Receiver } from './receivers/receiver.js';
+import { createSlackEvents } from './receivers/slack/app.js';
+import { createSlackClient, createSlackReceiver, verifySlackToken, type SlackReceiver } from './receivers/slack/deliver.js';
+import type { Middleware } from 'koa';
 import { buildRouteTree, receiversFor } from './routing/tree.js';
 import { createGroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
@@ -51,15 +56,44 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   let config = initial;
   let accepting = true;
 
-  function buildState(cfg: Config): RoutingState {
+  /** Everything that follows the config, rebuilt whole on reload. */
+  interface LiveState extends RoutingState {
+    /** POST /slack/events, when slack.signingSecret is set. */
+    slackEvents?: Middleware;
+    /** Start-up checks for the platforms (Slack's auth.test). */
+    verify: Array<() => Promise<unknown>>;
+  }
+
+  function buildState(cfg: Config): LiveState {
     const tree = buildRouteTree(cfg.route);
     const platforms: Platforms = {};
+    const verify: LiveState['verify'] = [];
+    const slackClient = cfg.slack && createSlackClient(cfg.slack, logger, { timeoutMs: cfg.delivery.timeoutMs });
+    if (cfg.slack && slackClient) {
+      platforms.slack = (rc) => createSlackReceiver({ ...rc, slack: rc.slack! }, { client: slackClient, config: cfg, logger, store });
+      if (cfg.slack.verifyToken) verify.push(() => verifySlackToken(slackClient));
+    }
     const receivers = createReceivers(cfg.receivers, {
       config: cfg, store, logger, clock, fetch: fetchFn, platforms, write: options.write,
       routedTo: (labels) => receiversFor(tree, labels),
     });
-    return { tree, receivers, groups: cfg.aver.groups };
+    const byKind = (kind: string) => [...receivers.values()].filter((r) => r.kind === kind);
+    const slackEvents = cfg.slack?.signingSecret
+      ? createSlackEvents({
+          slack: cfg.slack, commands, logger, clock,
+          receiversForChannel: (channelId) => (byKind('slack') as SlackReceiver[]).filter((r) => r.channelId() === channelId).map((r) => r.name),
+        }).middleware
+      : undefined;
+    return { tree, receivers, groups: cfg.aver.groups, slackEvents, verify };
   }
+
+  /** Runs the platform checks, then each receiver's start-up work (resolving channel names). */
+  async function startState(s: LiveState): Promise<void> {
+    for (const check of s.verify) await check();
+    for (const r of s.receivers.values()) await (r as Receiver).start?.();
+  }
+
+  const commands = createChatCommands({ state: () => state, store, inbox, clock, onAccepted: () => router.wake() });
   let state = buildState(config);
 
   // Enrichment is built once from the start-up config: its token and cache outlive reloads.
@@ -82,7 +116,6 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     if (n > 0) worker.wake();
     return n;
   }, { clock, logger, intervalMs: () => config.delivery.pollIntervalMs });
-  const commands = createChatCommands({ state: () => state, store, inbox, clock, onAccepted: () => router.wake() });
 
   const routes: HttpRoute[] = [
     {
@@ -93,6 +126,14 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     { method: 'GET', path: '/healthz', handler: healthz },
     { method: 'GET', path: '/readyz', handler: readyz({ store, accepting: () => accepting }) },
     { method: 'GET', path: '/metrics', handler: serveMetrics({ metrics, store, clock }) },
+    {
+      method: 'POST',
+      path: '/slack/events',
+      handler: (ctx, next) => {
+        if (!state.slackEvents) throw new BridgeError('slack_not_configured', 'Slack events are off: set slack.signingSecret', { status: 404 });
+        return state.slackEvents(ctx, next);
+      },
+    },
   ];
   const admin = createAdminRouter({
     config: () => config, state: () => state, store, metrics, clock, logger,
@@ -118,7 +159,7 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   async function reload(next: Config): Promise<void> {
     try {
       const nextState = buildState(next);
-      for (const r of nextState.receivers.values()) await r.start?.();
+      await startState(nextState);
       config = next;
       state = nextState;
       const removed = await store.deadLetterUnknownReceivers([...state.receivers.keys()], 'receiver removed', clock.now());
@@ -161,7 +202,7 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
       if (config.aver.webhook.secrets.length === 0) {
         logger.warn('aver.webhook.allowUnauthenticated is true: anyone who can reach this server can post events. Set aver.webhook.secrets for production.');
       }
-      for (const r of state.receivers.values()) await r.start?.();
+      await startState(state);
       const listening = await listen(http, config.server.host, config.server.port);
       server = listening.server;
       router.start();
@@ -176,14 +217,19 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
      * let deliveries finish within server.shutdownTimeout, leave the rest queued.
      */
     async stop(): Promise<void> {
+      const deadline = Date.now() + config.server.shutdownTimeoutMs;
       accepting = false;
-      const closed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
-      server?.closeIdleConnections();
-      // Requests in flight finish (and are stored) before the pipeline and the store stop.
-      await Promise.race([closed, new Promise((r) => setTimeout(r, Math.min(5000, config.server.shutdownTimeoutMs)).unref())]);
-      server?.closeAllConnections();
-      await router.stop();
+      // No new deliveries start; those running get server.shutdownTimeout. Meanwhile the server keeps
+      // answering, with 503 on ingest and /readyz, so balancers and Aver see the bridge leave.
       await worker.stop(config.server.shutdownTimeoutMs);
+      // Requests in flight finish (and are stored) before the store closes.
+      if (server) {
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await Promise.race([closed, new Promise((r) => setTimeout(r, Math.max(1000, deadline - Date.now())).unref())]);
+        server.closeAllConnections();
+      }
+      await router.stop();
       if (!options.store) await store.close();
       logger.info('aver-bridge stopped');
     },

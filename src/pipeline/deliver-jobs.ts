@@ -21,15 +21,36 @@ export interface WorkerDeps {
 }
 
 /**
+ * How many deliveries one destination may have in flight: a quarter of
+ * delivery.concurrency (at least one), so a slow or hanging endpoint can
+ * never take every slot from the others.
+ */
+export function destinationLimit(concurrency: number): number {
+  return Math.max(1, Math.ceil(concurrency / 4));
+}
+
+/**
+ * The lease a claim takes: delivery.leaseTime, but never shorter than one
+ * attempt can last (delivery.timeout plus a second for the store), so a job
+ * still in flight is never claimed a second time.
+ */
+export function leaseFor(policy: Pick<DeliveryConfig, 'leaseMs' | 'timeoutMs'>): number {
+  return Math.max(policy.leaseMs, policy.timeoutMs + 1000);
+}
+
+/**
  * Step three: claims due jobs (oldest per entity first), paces each channel,
  * delivers with a timeout, and records the outcome: done, retry at a time the
- * policy chose, or dead letter. At most delivery.concurrency in flight; a
- * slow or paced channel holds only its own jobs.
+ * policy chose, or dead letter. At most delivery.concurrency in flight, and at
+ * most destinationLimit() per channel; a slow, paced or paused channel holds
+ * only its own jobs.
  */
 export function createDeliveryWorker(deps: WorkerDeps) {
   const owner = deps.owner ?? `${process.pid}-${randomBytes(4).toString('hex')}`;
   const inflight = new Map<number, Promise<void>>();
-  /** Destinations that must not be claimed before the time given (paced, paused by a 429, or busy). */
+  /** Deliveries in flight per destination. */
+  const busy = new Map<string, number>();
+  /** Destinations that must not be claimed before the time given (paced, or paused by a 429/503). */
   const heldUntil = new Map<string, number>();
   const hardStop = new AbortController();
   let running = false;
@@ -40,28 +61,51 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     wake?.();
   }
 
+  function hold(destination: string, until: number) {
+    heldUntil.set(destination, Math.max(heldUntil.get(destination) ?? 0, until));
+  }
+
+  /** Claims what fits; returns true when every free slot was filled (more may be due). */
+  async function claimOnce(): Promise<boolean> {
+    const policy = deps.delivery();
+    const free = policy.concurrency - inflight.size;
+    if (free <= 0) return false;
+    const now = deps.clock.now();
+    for (const [dest, until] of heldUntil) if (until <= now) heldUntil.delete(dest);
+    const perDestination = destinationLimit(policy.concurrency);
+    const full = [...busy].filter(([, n]) => n >= perDestination).map(([dest]) => dest);
+    const jobs = await deps.store.claimJobs({
+      now, limit: free, owner, leaseMs: leaseFor(policy),
+      receivers: [...deps.receivers().keys()],
+      skipDestinations: [...heldUntil.keys(), ...full],
+    });
+    let started = 0;
+    const excess: DeliveryJob[] = [];
+    for (const job of jobs) {
+      // Our own lease, renewed by the claim: the job is already running here.
+      if (inflight.has(job.id)) continue;
+      if ((busy.get(job.destinationKey) ?? 0) >= perDestination) excess.push(job);
+      else {
+        start(job);
+        started++;
+      }
+    }
+    // One claim can return more jobs for a channel than it may run at once: they go back, due now, uncounted.
+    await Promise.all(excess.map((job) => deps.store.releaseJob(job.id, owner, now)));
+    return jobs.length > 0 && started === free;
+  }
+
   async function loop() {
     while (running) {
-      const { concurrency, pollIntervalMs, leaseMs } = deps.delivery();
-      const free = concurrency - inflight.size;
-      let claimed = 0;
-      if (free > 0) {
-        const now = deps.clock.now();
-        for (const [dest, until] of heldUntil) if (until <= now) heldUntil.delete(dest);
-        try {
-          const jobs = await deps.store.claimJobs({
-            now, limit: free, owner, leaseMs,
-            receivers: [...deps.receivers().keys()],
-            skipDestinations: [...heldUntil.keys()],
-          });
-          claimed = jobs.length;
-          for (const job of jobs) start(job);
-        } catch (err) {
-          deps.logger.error({ err }, 'claiming jobs failed; will try again');
-        }
+      let more = false;
+      try {
+        more = await claimOnce();
+      } catch (err) {
+        deps.logger.error({ err }, 'claiming jobs failed; will try again');
       }
       if (!running) break;
-      if (claimed > 0 && claimed === free) continue;
+      if (more) continue;
+      const { pollIntervalMs } = deps.delivery();
       await new Promise<void>((resolve) => {
         wake = resolve;
         const nextHeld = Math.min(...heldUntil.values()) - deps.clock.now();
@@ -72,10 +116,14 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   }
 
   function start(job: DeliveryJob) {
+    busy.set(job.destinationKey, (busy.get(job.destinationKey) ?? 0) + 1);
     const p = run(job)
       .catch((err) => deps.logger.error({ err, eventId: job.eventId, receiver: job.receiver, jobId: job.id }, 'delivery step failed'))
       .finally(() => {
         inflight.delete(job.id);
+        const n = (busy.get(job.destinationKey) ?? 1) - 1;
+        if (n > 0) busy.set(job.destinationKey, n);
+        else busy.delete(job.destinationKey);
         poke();
       });
     inflight.set(job.id, p);
@@ -93,7 +141,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     const wait = await takeSlot(deps.store, job.destinationKey, receiver.pacing, deps.clock.now());
     if (wait > 0) {
       const until = deps.clock.now() + wait;
-      heldUntil.set(job.destinationKey, Math.max(heldUntil.get(job.destinationKey) ?? 0, until));
+      hold(job.destinationKey, until);
       await deps.store.releaseJob(job.id, owner, until);
       return;
     }
@@ -108,6 +156,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     const startedAt = deps.clock.now();
     let result: DeliveryResult;
     try {
+      // The race makes delivery.timeout hold even for a receiver that ignores its signal.
       result = await Promise.race([
         receiver.deliver(job, { signal, previous, history: (upTo >= 0 ? history.slice(0, upTo + 1) : history).map(({ status, at }) => ({ status, at })), logger: log }),
         new Promise<DeliveryResult>((resolve) => signal.addEventListener('abort', () => resolve(abortResult(timeout.aborted, policy.timeoutMs)), { once: true })),
@@ -116,6 +165,12 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       result = { ok: false, retryable: true, reason: `receiver threw: ${(err as Error).message}`, code: 'other' };
     }
     const now = deps.clock.now();
+    if (!result.ok && hardStop.signal.aborted && !timeout.aborted) {
+      // Cut short by shutdown: not the endpoint's fault, so no attempt is counted; due again at once after a restart.
+      await deps.store.releaseJob(job.id, owner, now);
+      log.warn('delivery cut short by shutdown; left queued');
+      return;
+    }
     if (result.ok) {
       if (result.messageRef && !previous) await deps.store.putMessageRef(job.receiver, job.entityKey, result.messageRef);
       const kept = await deps.store.completeJob(job.id, owner, { attempt: job.attempt, at: now, ok: true }, now);
@@ -126,12 +181,16 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     }
     const reason = failureReason(result.code);
     const attempt = { attempt: job.attempt, at: now, ok: false, code: result.code, reason: result.reason };
-    if (result.retryAfterMs !== undefined) {
-      // A 429 pauses this channel only, for as long as the platform asked.
-      await deps.store.pauseDestination(job.destinationKey, now + result.retryAfterMs);
-      heldUntil.set(job.destinationKey, now + result.retryAfterMs);
-    }
     const decision = decideRetry(result, job, now, policy, deps.random);
+    // A 429 (or a 503 with Retry-After) pauses this channel only: for as long as the platform
+    // asked, or, when it did not say, until this job's own backoff ends.
+    const pauseUntil = result.retryAfterMs !== undefined
+      ? now + result.retryAfterMs
+      : reason === 'rateLimited' && decision.action === 'retry' ? decision.at : undefined;
+    if (pauseUntil !== undefined) {
+      await deps.store.pauseDestination(job.destinationKey, pauseUntil);
+      hold(job.destinationKey, pauseUntil);
+    }
     if (decision.action === 'retry') {
       await deps.store.retryJob(job.id, owner, attempt, decision.at);
       deps.metrics.deliveries.inc({ receiver: job.receiver, integration: receiver.kind, outcome: 'retried', reason });
@@ -158,16 +217,20 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       return inflight.size;
     },
     /**
-     * Stops claiming, lets deliveries in flight finish within `graceMs`, then
-     * aborts the rest and gives their leases back so they stay queued.
+     * Stops claiming at once, lets deliveries in flight finish within
+     * `graceMs`, then aborts the rest and gives every lease back, so what did
+     * not finish stays queued (due at once, no attempt counted).
      */
     async stop(graceMs: number) {
       running = false;
       poke();
       await loopDone;
       const all = Promise.allSettled([...inflight.values()]);
-      const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
-      if ((await Promise.race([all, timer])) === 'timeout') {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), Math.max(0, graceMs)); });
+      const outcome = await Promise.race([all, expired]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
         hardStop.abort();
         await Promise.race([all, new Promise((r) => setTimeout(r, 1000).unref())]);
       }

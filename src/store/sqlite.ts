@@ -48,8 +48,8 @@ export async function openSqliteStore(path: string): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  // FULL: a commit is fsynced before it returns, so an acknowledged webhook survives power loss.
-  db.pragma('synchronous = FULL');
+  // NORMAL by default; appends switch to FULL so an acknowledged webhook is fsynced (see write()).
+  db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = OFF');
   return new SqliteStore(db);
@@ -73,16 +73,45 @@ class SqliteStore implements Store {
   /** Pacing lives in memory: one process owns an SQLite store's deliveries. */
   private readonly pacing = new Map<string, { tat: number; pausedUntil: number }>();
 
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(private readonly db: Database.Database) {}
+
+  /** Prepared once, reused: preparing costs more than running these small statements. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /**
+   * Runs a write transaction. Only the inbox needs an fsync before it returns
+   * (an acknowledged webhook must survive power loss); job bookkeeping commits
+   * with synchronous=NORMAL, which in WAL mode survives a process crash, and is
+   * made durable by the next full sync. Losing it to power loss costs at most a
+   * duplicate delivery, never a lost event.
+   */
+  private write<T>(fn: () => T, durable = false): T {
+    if (!durable) return this.db.transaction(fn).immediate();
+    this.db.pragma('synchronous = FULL');
+    try {
+      return this.db.transaction(fn).immediate();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
 
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
     const apply = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+      const row = this.stmt('SELECT version FROM schema_version').get() as { version: number } | undefined;
       const current = row?.version ?? 0;
       for (let v = current; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v]);
-      if (!row) this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
-      else this.db.prepare('UPDATE schema_version SET version = ?').run(MIGRATIONS.length);
+      if (!row) this.stmt('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
+      else this.stmt('UPDATE schema_version SET version = ?').run(MIGRATIONS.length);
     });
     apply.immediate();
   }
@@ -92,16 +121,16 @@ class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.stmt('SELECT 1').get();
   }
 
   async appendEvents(batch: NewEvent[]): Promise<AppendResult[]> {
-    const findKey = this.db.prepare('SELECT event_id, until FROM dedup WHERE key = ?');
-    const putKey = this.db.prepare('INSERT INTO dedup (key, event_id, until) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, until = excluded.until');
-    const insert = this.db.prepare(`INSERT INTO events (event_id, type, id, group_id, status, received_at, unknown_type, unknown_status, raw)
+    const findKey = this.stmt('SELECT event_id, until FROM dedup WHERE key = ?');
+    const putKey = this.stmt('INSERT INTO dedup (key, event_id, until) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, until = excluded.until');
+    const insert = this.stmt(`INSERT INTO events (event_id, type, id, group_id, status, received_at, unknown_type, unknown_status, raw)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const run = this.db.transaction((items: NewEvent[]) =>
-      items.map(({ event: e, dedupKey, dedupUntil, preRouted }): AppendResult => {
+    return this.write(() =>
+      batch.map(({ event: e, dedupKey, dedupUntil, preRouted }): AppendResult => {
         const existing = findKey.get(dedupKey) as { event_id: string; until: number } | undefined;
         if (existing && existing.until > e.receivedAt) return { duplicate: true, eventId: existing.event_id };
         putKey.run(dedupKey, e.eventId, dedupUntil);
@@ -109,54 +138,53 @@ class SqliteStore implements Store {
         if (preRouted) this.routeEventSync(e.eventId, preRouted.labels, null, preRouted.jobs, e.receivedAt);
         return { duplicate: false, eventId: e.eventId };
       }),
-    );
-    return run.immediate(batch);
+    true);
   }
 
   async unroutedEvents(limit: number): Promise<AverEvent[]> {
-    const rows = this.db.prepare('SELECT * FROM events WHERE routed = 0 ORDER BY seq LIMIT ?').all(limit) as EventRow[];
+    const rows = this.stmt('SELECT * FROM events WHERE routed = 0 ORDER BY seq LIMIT ?').all(limit) as EventRow[];
     return rows.map(toEvent);
   }
 
   async routeEvent(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void> {
-    this.db.transaction(() => this.routeEventSync(eventId, labels, details, jobs, now)).immediate();
+    this.write(() => this.routeEventSync(eventId, labels, details, jobs, now));
   }
 
   private routeEventSync(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): void {
-    const mark = this.db.prepare('UPDATE events SET routed = 1, labels = ?, details = ? WHERE event_id = ? AND routed = 0');
-    const insert = this.db.prepare(`INSERT INTO jobs (event_id, receiver, entity_key, destination_key, next_attempt_at, created_at, updated_at)
+    const mark = this.stmt('UPDATE events SET routed = 1, labels = ?, details = ? WHERE event_id = ? AND routed = 0');
+    const insert = this.stmt(`INSERT INTO jobs (event_id, receiver, entity_key, destination_key, next_attempt_at, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?)`);
     if (mark.run(JSON.stringify(labels), details ? JSON.stringify(details) : null, eventId).changes === 0) return;
     for (const j of jobs) insert.run(eventId, j.receiver, j.entityKey, j.destinationKey, now, now, now);
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {
-    const row = this.db.prepare('SELECT * FROM events WHERE event_id = ?').get(eventId) as EventRow | undefined;
+    const row = this.stmt('SELECT * FROM events WHERE event_id = ?').get(eventId) as EventRow | undefined;
     return row ? toStored(row) : null;
   }
 
   async recentEvents(limit: number): Promise<StoredEvent[]> {
-    return (this.db.prepare('SELECT * FROM events ORDER BY seq DESC LIMIT ?').all(limit) as EventRow[]).map(toStored);
+    return (this.stmt('SELECT * FROM events ORDER BY seq DESC LIMIT ?').all(limit) as EventRow[]).map(toStored);
   }
 
   async entityHistory(id: string, type?: string) {
     const rows = (type
-      ? this.db.prepare('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = ? AND type = ? ORDER BY seq').all(id, type)
-      : this.db.prepare('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = ? ORDER BY seq').all(id)) as Array<
+      ? this.stmt('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = ? AND type = ? ORDER BY seq').all(id, type)
+      : this.stmt('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = ? ORDER BY seq').all(id)) as Array<
       Pick<EventRow, 'event_id' | 'type' | 'group_id' | 'status' | 'received_at'>
     >;
     return rows.map((r) => ({ status: r.status, at: r.received_at, type: r.type, eventId: r.event_id, groupId: r.group_id }));
   }
 
   async pruneDedup(now: number): Promise<number> {
-    return this.db.prepare('DELETE FROM dedup WHERE until <= ?').run(now).changes;
+    return this.stmt('DELETE FROM dedup WHERE until <= ?').run(now).changes;
   }
 
   async claimJobs(o: ClaimOptions): Promise<DeliveryJob[]> {
     const receivers = o.receivers ? JSON.stringify(o.receivers) : null;
     const skip = JSON.stringify(o.skipDestinations ?? []);
     // The oldest pending job of each (receiver, entity) is the only claimable one: order per entity.
-    const select = this.db.prepare(`
+    const select = this.stmt(`
       SELECT j.id FROM jobs j
       WHERE j.state = 'pending' AND j.next_attempt_at <= @now
         AND (j.lease_until IS NULL OR j.lease_until <= @now)
@@ -165,10 +193,10 @@ class SqliteStore implements Store {
         AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.receiver = j.receiver AND e.entity_key = j.entity_key
                         AND e.state = 'pending' AND e.id < j.id)
       ORDER BY j.next_attempt_at, j.id LIMIT @limit`);
-    const lease = this.db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?');
-    const load = this.db.prepare(`SELECT j.*, e.type, e.id AS entity_id, e.group_id, e.status, e.received_at, e.unknown_type, e.unknown_status,
+    const lease = this.stmt('UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?');
+    const load = this.stmt(`SELECT j.*, e.type, e.id AS entity_id, e.group_id, e.status, e.received_at, e.unknown_type, e.unknown_status,
       e.raw, e.labels, e.details FROM jobs j JOIN events e ON e.event_id = j.event_id WHERE j.id = ?`);
-    return this.db.transaction(() => {
+    return this.write(() => {
       const ids = (select.all({ now: o.now, receivers, skip, limit: o.limit }) as Array<{ id: number }>).map((r) => r.id);
       return ids.map((id) => {
         lease.run(o.owner, o.now + o.leaseMs, o.now, id);
@@ -179,11 +207,11 @@ class SqliteStore implements Store {
           attempt: r.attempts, createdAt: r.created_at, event, labels: r.labels ? JSON.parse(r.labels) : {}, details: r.details ? JSON.parse(r.details) : null,
         } satisfies DeliveryJob;
       });
-    }).immediate();
+    });
   }
 
   private appendHistory(jobId: number, attempt: AttemptRecord | null): string | null {
-    const row = this.db.prepare('SELECT history FROM jobs WHERE id = ?').get(jobId) as { history: string } | undefined;
+    const row = this.stmt('SELECT history FROM jobs WHERE id = ?').get(jobId) as { history: string } | undefined;
     if (!row) return null;
     const history = JSON.parse(row.history) as AttemptRecord[];
     if (attempt) history.push(attempt);
@@ -191,41 +219,41 @@ class SqliteStore implements Store {
   }
 
   async completeJob(jobId: number, owner: string, attempt: AttemptRecord, now: number): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const history = this.appendHistory(jobId, attempt);
-      return this.db.prepare(`UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = NULL
+      return this.stmt(`UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = NULL
         WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(now, history, jobId, owner).changes === 1;
-    }).immediate();
+    });
   }
 
   async retryJob(jobId: number, owner: string, attempt: AttemptRecord, nextAttemptAt: number): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const history = this.appendHistory(jobId, attempt);
-      return this.db.prepare(`UPDATE jobs SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = ?
+      return this.stmt(`UPDATE jobs SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = ?
         WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(nextAttemptAt, attempt.at, history, attempt.reason ?? null, jobId, owner).changes === 1;
-    }).immediate();
+    });
   }
 
   async deadLetterJob(jobId: number, owner: string | null, attempt: AttemptRecord | null, reason: string, now: number): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const history = this.appendHistory(jobId, attempt);
-      return this.db.prepare(`UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = ?
+      return this.stmt(`UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = ?
         WHERE id = ? AND state = 'pending' AND (? IS NULL OR lease_owner = ?)`).run(now, history, reason, jobId, owner, owner).changes === 1;
-    }).immediate();
+    });
   }
 
   async releaseJob(jobId: number, owner: string, nextAttemptAt: number): Promise<boolean> {
-    return this.db.prepare(`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1, next_attempt_at = ?
+    return this.stmt(`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1, next_attempt_at = ?
       WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(nextAttemptAt, jobId, owner).changes === 1;
   }
 
   async releaseLeases(owner: string): Promise<number> {
-    return this.db.prepare(`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1
+    return this.stmt(`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1
       WHERE lease_owner = ? AND state = 'pending'`).run(owner).changes;
   }
 
   private jobRecords(where: string, ...params: unknown[]): JobRecord[] {
-    const rows = this.db.prepare(`SELECT j.*, e.type, e.id AS entity_id, e.group_id, e.status, e.received_at, e.unknown_type, e.unknown_status, e.raw,
+    const rows = this.stmt(`SELECT j.*, e.type, e.id AS entity_id, e.group_id, e.status, e.received_at, e.unknown_type, e.unknown_status, e.raw,
       e.routed, e.labels, e.details FROM jobs j JOIN events e ON e.event_id = j.event_id ${where}`).all(...params) as Array<JobRow & EventRow & { entity_id: string }>;
     return rows.map((r) => ({
       id: r.id, eventId: r.event_id, receiver: r.receiver, entityKey: r.entity_key, destinationKey: r.destination_key, state: r.state,
@@ -248,7 +276,7 @@ class SqliteStore implements Store {
   }
 
   async queueStats(_now: number) {
-    const rows = this.db.prepare(`SELECT receiver,
+    const rows = this.stmt(`SELECT receiver,
         SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END) AS pending,
         MIN(CASE WHEN state = 'pending' THEN created_at END) AS oldest,
         SUM(CASE WHEN state = 'dead' THEN 1 ELSE 0 END) AS dead
@@ -257,21 +285,21 @@ class SqliteStore implements Store {
   }
 
   async retryDeadLetter(jobId: number, now: number): Promise<boolean> {
-    return this.db.prepare(`UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ?, created_at = ? WHERE id = ? AND state = 'dead'`)
+    return this.stmt(`UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ?, created_at = ? WHERE id = ? AND state = 'dead'`)
       .run(now, now, now, jobId).changes === 1;
   }
 
   async retryAllDeadLetters(now: number, receiver?: string): Promise<number> {
-    return this.db.prepare(`UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ?, created_at = ? WHERE state = 'dead' AND (? IS NULL OR receiver = ?)`)
+    return this.stmt(`UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ?, created_at = ? WHERE state = 'dead' AND (? IS NULL OR receiver = ?)`)
       .run(now, now, now, receiver ?? null, receiver ?? null).changes;
   }
 
   async purgeDeadLetters(olderThan: number): Promise<number> {
-    return this.db.prepare(`DELETE FROM jobs WHERE state = 'dead' AND updated_at < ?`).run(olderThan).changes;
+    return this.stmt(`DELETE FROM jobs WHERE state = 'dead' AND updated_at < ?`).run(olderThan).changes;
   }
 
   async deadLetterUnknownReceivers(known: string[], reason: string, now: number): Promise<number> {
-    return this.db.prepare(`UPDATE jobs SET state = 'dead', last_reason = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+    return this.stmt(`UPDATE jobs SET state = 'dead', last_reason = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
       WHERE state = 'pending' AND receiver NOT IN (SELECT value FROM json_each(?))`).run(reason, now, JSON.stringify(known)).changes;
   }
 
@@ -291,26 +319,26 @@ class SqliteStore implements Store {
   }
 
   async getMessageRef(receiver: string, entityKey: string): Promise<MessageRef | null> {
-    const row = this.db.prepare('SELECT ref FROM message_refs WHERE receiver = ? AND entity_key = ?').get(receiver, entityKey) as { ref: string } | undefined;
+    const row = this.stmt('SELECT ref FROM message_refs WHERE receiver = ? AND entity_key = ?').get(receiver, entityKey) as { ref: string } | undefined;
     return row ? JSON.parse(row.ref) : null;
   }
 
   async putMessageRef(receiver: string, entityKey: string, ref: MessageRef): Promise<void> {
-    this.db.prepare('INSERT INTO message_refs (receiver, entity_key, ref) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(receiver, entityKey, JSON.stringify(ref));
+    this.stmt('INSERT INTO message_refs (receiver, entity_key, ref) VALUES (?, ?, ?) ON CONFLICT (receiver, entity_key) DO UPDATE SET ref = excluded.ref').run(receiver, entityKey, JSON.stringify(ref));
   }
 
   async putInstallation(i: TeamsInstallation): Promise<void> {
-    this.db.prepare(`INSERT INTO installations (team_id, channel_id, data, removed, updated_at) VALUES (?, ?, ?, ?, ?)
+    this.stmt(`INSERT INTO installations (team_id, channel_id, data, removed, updated_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (team_id, channel_id) DO UPDATE SET data = excluded.data, removed = excluded.removed, updated_at = excluded.updated_at`)
       .run(i.teamId, i.channelId, JSON.stringify(i), i.removed ? 1 : 0, i.updatedAt);
   }
 
   async removeInstallation(teamId: string, now: number): Promise<void> {
-    this.db.prepare('UPDATE installations SET removed = 1, updated_at = ? WHERE team_id = ?').run(now, teamId);
+    this.stmt('UPDATE installations SET removed = 1, updated_at = ? WHERE team_id = ?').run(now, teamId);
   }
 
   async listInstallations(): Promise<TeamsInstallation[]> {
-    const rows = this.db.prepare('SELECT data, removed, updated_at FROM installations ORDER BY team_id, channel_id').all() as Array<{ data: string; removed: number; updated_at: number }>;
+    const rows = this.stmt('SELECT data, removed, updated_at FROM installations ORDER BY team_id, channel_id').all() as Array<{ data: string; removed: number; updated_at: number }>;
     return rows.map((r) => ({ ...JSON.parse(r.data), removed: r.removed === 1, updatedAt: r.updated_at }));
   }
 }

@@ -149,7 +149,7 @@ export interface Store {
 
   // Message references, for edits and threads
   getMessageRef(receiver: string, entityKey: string): Promise<MessageRef | null>;
-  /** Keeps the first reference: a later put for the same key does not replace it. */
+  /** Records where the entity's message now lives (replacing any earlier reference: a deleted message is posted anew). */
   putMessageRef(receiver: string, entityKey: string, ref: MessageRef): Promise<void>;
 
   // Teams installations

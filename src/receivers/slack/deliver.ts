@@ -1,0 +1,297 @@
+import { ErrorCode, WebClient, type Logger as SlackLogger, LogLevel } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { BridgeError } from '../../errors.js';
+import type { Config, PacingOverride, ReceiverConfig, SlackConfig } from '../../config/types.js';
+import type { Store } from '../../store/store.js';
+import type { DeliveryContext, DeliveryJob, DeliveryResult, MessageRef, PacingLimit, Receiver } from '../receiver.js';
+import { formatSlackMessage, formatThreadReply } from './format.js';
+
+/** Slack allows about one message a second per channel, with short bursts. */
+export const SLACK_DEFAULT_PACING: PacingLimit = { ratePerSecond: 1, burst: 3 };
+
+export type SlackReceiverConfig = Pick<ReceiverConfig, 'name'> & {
+  slack: NonNullable<ReceiverConfig['slack']>;
+  pacing?: PacingOverride;
+};
+
+export interface SlackReceiverDeps {
+  client: WebClient;
+  config: Config;
+  logger: Logger;
+  /** Not used: message refs arrive in `ctx.previous`. Accepted so every receiver factory takes the same deps. */
+  store?: Store;
+}
+
+/** A Slack receiver; `channelId()` is the resolved channel id once known (for `/aver` in that channel). */
+export interface SlackReceiver extends Receiver {
+  readonly kind: 'slack';
+  start(): Promise<void>;
+  channelId(): string | undefined;
+}
+
+/** @slack/logger on top of pino, one level down: our own logs report outcomes, the client's are detail. */
+export function slackLogger(logger: Logger, name: string): SlackLogger {
+  const child = logger.child({ component: name });
+  let level = LogLevel.INFO;
+  const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  return {
+    debug: (...msg) => child.trace(text(msg)),
+    info: (...msg) => child.debug(text(msg)),
+    warn: (...msg) => child.debug(text(msg)),
+    error: (...msg) => child.warn(text(msg)),
+    setLevel: (l) => { level = l; },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/** A WebClient on the configured API URL whose own retries are off: the pipeline owns retries. */
+export function createSlackClient(slack: SlackConfig, logger: Logger, options: { timeoutMs?: number } = {}): WebClient {
+  return new WebClient(slack.botToken, {
+    slackApiUrl: slack.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: options.timeoutMs ?? 0,
+    logger: slackLogger(logger, 'slack-web-api'),
+  });
+}
+
+/** Runs auth.test; throws `slack_auth_failed` (or `slack_unreachable`) with a hint on how to fix it. */
+export async function verifySlackToken(client: WebClient): Promise<{ teamId?: string; team?: string; botUserId?: string; botId?: string }> {
+  try {
+    const r = await client.auth.test();
+    return { teamId: r.team_id, team: r.team, botUserId: r.user_id, botId: r.bot_id };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === ErrorCode.PlatformError) {
+      const slackError = (err as { data?: { error?: string } }).data?.error ?? 'unknown_error';
+      throw new BridgeError(
+        'slack_auth_failed',
+        `Slack rejected the bot token (${slackError}). Copy the Bot User OAuth Token (xoxb-…) from your Slack app's "OAuth & Permissions" page into slack.botToken (SLACK_BOT_TOKEN), and reinstall the app if it was revoked.`,
+        { cause: err },
+      );
+    }
+    throw new BridgeError(
+      'slack_unreachable',
+      `Could not check the Slack bot token: ${describe(err)}. Check slack.apiUrl and the network path to it.`,
+      { cause: err },
+    );
+  }
+}
+
+const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
+
+/** Why a platform error happened, and what an operator does about it. */
+function platformReason(error: string, where: string): string {
+  switch (error) {
+    case 'channel_not_found':
+      return `Slack channel ${where} not found: check the channel id, or invite the bot to the private channel (/invite @aver-bridge)`;
+    case 'not_in_channel':
+      return `the bot is not in ${where}: invite it with /invite @aver-bridge in that channel`;
+    case 'is_archived':
+      return `${where} is archived: unarchive it or point the receiver at another channel`;
+    case 'invalid_auth':
+    case 'not_authed':
+      return 'Slack rejected the bot token: set slack.botToken to the Bot User OAuth Token from the app\'s "OAuth & Permissions" page';
+    case 'account_inactive':
+      return 'the Slack bot user is deactivated or the app was uninstalled: reinstall the app and update slack.botToken';
+    case 'token_revoked':
+      return 'the Slack bot token was revoked: reinstall the app and update slack.botToken';
+    case 'msg_too_long':
+      return 'Slack refused the message as too long (a bridge bug: please report it)';
+    case 'invalid_blocks':
+    case 'invalid_attachments':
+      return 'Slack refused the message blocks (a bridge bug: please report it)';
+    case 'missing_scope':
+      return 'the Slack app lacks a scope: give it the bot scopes in manifest/slack.yaml and reinstall it';
+    default:
+      return `Slack answered ${error}`;
+  }
+}
+
+const AUTH_PLATFORM_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked']);
+const KNOWN_PLATFORM_ERRORS = new Set([
+  'channel_not_found', 'not_in_channel', 'is_archived', 'msg_too_long', 'invalid_blocks', 'invalid_attachments', 'missing_scope',
+]);
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const original = (err as { original?: unknown }).original;
+    const cause = original instanceof Error ? (original.cause instanceof Error ? original.cause : original) : undefined;
+    const causeCode = (cause as { code?: string } | undefined)?.code;
+    return cause ? `${cause.message}${causeCode && !cause.message.includes(causeCode) ? ` (${causeCode})` : ''}` : err.message;
+  }
+  return String(err);
+}
+
+/** Maps what the WebClient threw onto the receiver contract: retryable or not, with a reason to act on. */
+export function slackErrorToResult(err: unknown, where: string): Extract<DeliveryResult, { ok: false }> {
+  const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string }; name?: string };
+  switch (e?.code) {
+    case ErrorCode.RateLimitedError: {
+      const seconds = Number.isFinite(e.retryAfter) ? Number(e.retryAfter) : 1;
+      return { ok: false, retryable: true, retryAfterMs: seconds * 1000, code: 'rateLimited', reason: `Slack rate-limited the bot; retry after ${seconds}s` };
+    }
+    case ErrorCode.HTTPError: {
+      const status = e.statusCode ?? 0;
+      if (status >= 500 || status === 408) return { ok: false, retryable: true, code: 'serverError', reason: `Slack answered HTTP ${status}` };
+      return { ok: false, retryable: false, code: 'clientError', reason: `Slack answered HTTP ${status}` };
+    }
+    case ErrorCode.RequestError: {
+      const timedOut = /abort|timeout/i.test(describe(err));
+      return { ok: false, retryable: true, code: timedOut ? 'timeout' : 'serverError', reason: `could not reach Slack: ${describe(err)}` };
+    }
+    case ErrorCode.PlatformError: {
+      const error = e.data?.error ?? 'unknown_error';
+      if (TRANSIENT_PLATFORM_ERRORS.has(error)) return { ok: false, retryable: true, code: 'serverError', reason: `Slack answered ${error}` };
+      if (AUTH_PLATFORM_ERRORS.has(error)) return { ok: false, retryable: false, code: 'authError', reason: platformReason(error, where) };
+      if (KNOWN_PLATFORM_ERRORS.has(error)) return { ok: false, retryable: false, code: error, reason: platformReason(error, where) };
+      return { ok: false, retryable: false, code: 'clientError', reason: platformReason(error, where) };
+    }
+  }
+  if (err instanceof BridgeError) return { ok: false, retryable: false, code: err.code, reason: err.message };
+  return { ok: false, retryable: false, code: 'other', reason: `unexpected error: ${describe(err)}` };
+}
+
+class Aborted extends Error {}
+
+/** Resolves with the call, or rejects as soon as the delivery's signal aborts (the request itself may still land). */
+function withSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}
+
+/** Finds a channel's id by name with conversations.list, page by page; undefined when the bot cannot see it. */
+export async function findChannelId(client: WebClient, name: string): Promise<string | undefined> {
+  let cursor: string | undefined;
+  do {
+    const page = await client.conversations.list({
+      types: 'public_channel,private_channel',
+      exclude_archived: true,
+      limit: 200,
+      ...(cursor ? { cursor } : {}),
+    });
+    const hit = page.channels?.find((c) => c.name === name || c.name_normalized === name);
+    if (hit?.id) return hit.id;
+    cursor = page.response_metadata?.next_cursor || undefined;
+  } while (cursor);
+  return undefined;
+}
+
+/** The Slack receiver: posts, edits or threads one message per entity, and maps Slack's answers onto the contract. */
+export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiverDeps): SlackReceiver {
+  const { client, config } = deps;
+  const configured = rc.slack.channel;
+  const byName = configured.startsWith('#');
+  const where = byName ? configured : `channel ${configured}`;
+  let resolved: string | undefined = byName ? undefined : configured;
+  let resolving: Promise<string> | undefined;
+
+  function resolveChannel(): Promise<string> {
+    if (resolved) return Promise.resolve(resolved);
+    resolving ??= findChannelId(client, configured.slice(1)).then(
+      (id) => {
+        if (!id) {
+          throw new BridgeError(
+            'slack_channel_not_found',
+            `receiver "${rc.name}": Slack channel ${configured} not found. For a private channel invite the bot first (/invite @aver-bridge); or set slack.channel to the channel id (channel details, at the bottom).`,
+          );
+        }
+        resolved = id;
+        deps.logger.info({ receiver: rc.name, channel: configured, channelId: id }, 'resolved Slack channel');
+        return id;
+      },
+    ).finally(() => { resolving = undefined; });
+    return resolving;
+  }
+
+  async function post(channel: string, job: DeliveryJob, ctx: DeliveryContext, withMention: boolean): Promise<MessageRef> {
+    const message = formatSlackMessage(messageInput(job, ctx, withMention));
+    const r = await withSignal(
+      client.chat.postMessage({ channel, text: message.text, attachments: message.attachments, unfurl_links: false, unfurl_media: false }),
+      ctx.signal,
+    );
+    return { channel: r.channel ?? channel, messageId: String(r.ts) };
+  }
+
+  function mentionsFor(status: string): string[] {
+    return rc.slack.mention?.[status] ?? [];
+  }
+
+  function messageInput(job: DeliveryJob, ctx: DeliveryContext, withMention: boolean) {
+    const { event } = job;
+    return {
+      event,
+      labels: job.labels,
+      details: job.details,
+      history: ctx.history,
+      groupName: job.labels.group ?? config.aver.groups[event.groupId] ?? event.groupId,
+      links: config.aver.links,
+      mention: withMention ? mentionsFor(event.status) : [],
+    };
+  }
+
+  async function deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {
+    try {
+      const channel = await withSignal(resolveChannel(), ctx.signal);
+      const mode = rc.slack.updates ?? 'thread';
+      const previous = ctx.previous;
+      // A receiver moved to another channel starts afresh there rather than editing the old one.
+      if (mode === 'new' || !previous || previous.channel !== channel) {
+        return { ok: true, messageRef: await post(channel, job, ctx, true) };
+      }
+      const message = formatSlackMessage(messageInput(job, ctx, mode === 'edit'));
+      try {
+        await withSignal(
+          client.chat.update({ channel: previous.channel, ts: previous.messageId, text: message.text, attachments: message.attachments }),
+          ctx.signal,
+        );
+      } catch (err) {
+        if ((err as { data?: { error?: string } }).data?.error !== 'message_not_found') throw err;
+        ctx.logger.info({ receiver: rc.name, channel, ts: previous.messageId }, 'Slack message gone; posting a new one');
+        return { ok: true, messageRef: await post(channel, job, ctx, true) };
+      }
+      if (mode === 'thread') {
+        const reply = formatThreadReply({ event: job.event, history: ctx.history, mention: mentionsFor(job.event.status) });
+        await withSignal(client.chat.postMessage({ channel: previous.channel, thread_ts: previous.messageId, text: reply.text }), ctx.signal);
+      }
+      return { ok: true, messageRef: previous };
+    } catch (err) {
+      if (err instanceof Aborted) return { ok: false, retryable: true, code: 'timeout', reason: 'Slack did not answer before the delivery timeout' };
+      return slackErrorToResult(err, where);
+    }
+  }
+
+  return {
+    name: rc.name,
+    kind: 'slack',
+    pacing: { ...SLACK_DEFAULT_PACING, ...definedOnly(rc.pacing) },
+    destinationKey: () => `slack:${configured}`,
+    deliver,
+    async start() {
+      try {
+        await resolveChannel();
+      } catch (err) {
+        if (err instanceof BridgeError) throw err;
+        const r = slackErrorToResult(err, where);
+        throw new BridgeError('slack_channel_resolve_failed', `receiver "${rc.name}": could not resolve ${configured}: ${r.reason}`, { cause: err });
+      }
+    },
+    channelId: () => resolved,
+  };
+}
+
+function definedOnly(o: PacingOverride | undefined): Partial<PacingLimit> {
+  const out: Partial<PacingLimit> = {};
+  if (o?.ratePerSecond !== undefined) out.ratePerSecond = o.ratePerSecond;
+  if (o?.burst !== undefined) out.burst = o.burst;
+  if (o?.perHour !== undefined) out.perHour = o.perHour;
+  return out;
+}
