@@ -22,6 +22,10 @@ import type { Receiver } from './receivers/receiver.js';
 import { createSlackEvents } from './receivers/slack/app.js';
 import { createSlackClient, createSlackReceiver, verifySlackToken, type SlackReceiver } from './receivers/slack/deliver.js';
 import type { Middleware } from 'koa';
+import { createTeamsBot, teamsAuthDisabled } from './receivers/teams/bot.js';
+import { createTeamsReceiver } from './receivers/teams/deliver.js';
+import { teamsReceiversForChannel } from './receivers/teams/resolve-channel.js';
+import { createTeamsWorkflowReceiver } from './receivers/teams-workflow/deliver.js';
 import { buildRouteTree, receiversFor } from './routing/tree.js';
 import { createGroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
@@ -60,6 +64,8 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   interface LiveState extends RoutingState {
     /** POST /slack/events, when slack.signingSecret is set. */
     slackEvents?: Middleware;
+    /** POST /api/messages, when a teams section is configured. */
+    teamsMessages?: Middleware;
     /** Start-up checks for the platforms (Slack's auth.test). */
     verify: Array<() => Promise<unknown>>;
   }
@@ -73,6 +79,17 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
       platforms.slack = (rc) => createSlackReceiver({ ...rc, slack: rc.slack! }, { client: slackClient, config: cfg, logger, store });
       if (cfg.slack.verifyToken) verify.push(() => verifySlackToken(slackClient));
     }
+    const teamsBot = cfg.teams
+      ? createTeamsBot({
+          teams: cfg.teams, store, commands, logger, clock,
+          receiversForConversation: async (id) => teamsReceiversForChannel([...cfg.receivers], await store.listInstallations(), id),
+        })
+      : undefined;
+    if (cfg.teams && teamsBot) {
+      const teams = cfg.teams;
+      platforms.teams = (rc) => createTeamsReceiver({ name: rc.name, teams: rc.teams!, pacing: rc.pacing }, { adapter: teamsBot.adapter, teams, store, config: cfg, logger, now: clock.now });
+    }
+    platforms.teamsWorkflow = (rc) => createTeamsWorkflowReceiver({ name: rc.name, teamsWorkflow: rc.teamsWorkflow!, pacing: rc.pacing }, { fetch: fetchFn, config: cfg, logger, now: clock.now });
     const receivers = createReceivers(cfg.receivers, {
       config: cfg, store, logger, clock, fetch: fetchFn, platforms, write: options.write,
       routedTo: (labels) => receiversFor(tree, labels),
@@ -84,7 +101,7 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
           receiversForChannel: (channelId) => (byKind('slack') as SlackReceiver[]).filter((r) => r.channelId() === channelId).map((r) => r.name),
         }).middleware
       : undefined;
-    return { tree, receivers, groups: cfg.aver.groups, slackEvents, verify };
+    return { tree, receivers, groups: cfg.aver.groups, slackEvents, teamsMessages: teamsBot?.middleware, verify };
   }
 
   /** Runs the platform checks, then each receiver's start-up work (resolving channel names). */
@@ -132,6 +149,14 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
       handler: (ctx, next) => {
         if (!state.slackEvents) throw new BridgeError('slack_not_configured', 'Slack events are off: set slack.signingSecret', { status: 404 });
         return state.slackEvents(ctx, next);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/messages',
+      handler: (ctx, next) => {
+        if (!state.teamsMessages) throw new BridgeError('teams_not_configured', 'the Teams bot is off: add a teams section', { status: 404 });
+        return state.teamsMessages(ctx, next);
       },
     },
   ];
@@ -203,6 +228,9 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
         logger.warn('aver.webhook.allowUnauthenticated is true: anyone who can reach this server can post events. Set aver.webhook.secrets for production.');
       }
       await startState(state);
+      if (config.teams && teamsAuthDisabled(config.teams)) {
+        logger.warn('teams.appId is empty: the Teams bot accepts unauthenticated requests (local development only). Set teams.appId and teams.appPassword for production.');
+      }
       const listening = await listen(http, config.server.host, config.server.port);
       server = listening.server;
       router.start();

@@ -1,0 +1,57 @@
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+} from 'botbuilder';
+import type { Activity } from 'botbuilder';
+import type { AuthenticateRequestResult, ClaimsIdentity, ConnectorClient, ConnectorFactory } from 'botframework-connector';
+import type { TeamsConfig } from '../../config/types.js';
+
+/** True when no appId is configured: botbuilder then accepts unauthenticated activities and sends without a token. */
+export function teamsAuthDisabled(teams: TeamsConfig | undefined): boolean {
+  return !teams?.appId?.trim();
+}
+
+/** The options botbuilder's ConfigurationBotFrameworkAuthentication reads, from our config. */
+export function teamsAuthOptions(teams: TeamsConfig | undefined): ConfigurationBotFrameworkAuthenticationOptions {
+  if (!teams || teamsAuthDisabled(teams)) return { ...(teams?.auth ?? {}) };
+  return {
+    MicrosoftAppId: teams.appId,
+    MicrosoftAppPassword: teams.appPassword,
+    MicrosoftAppType: teams.appType,
+    MicrosoftAppTenantId: teams.tenantId,
+    ...teams.auth,
+  };
+}
+
+/**
+ * The pipeline owns retries: the Azure HTTP pipeline under botbuilder's connector
+ * retries 429 and 5xx three times on its own (sleeping through Retry-After), so
+ * every connector client we hand out has that policy removed.
+ */
+function withoutRetries(client: ConnectorClient): ConnectorClient {
+  const pipeline = (client as unknown as { client?: { pipeline?: { removePolicy(o: { name: string }): unknown } } }).client?.pipeline;
+  pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+  return client;
+}
+
+function noRetryFactory(inner: ConnectorFactory): ConnectorFactory {
+  return { create: async (serviceUrl: string, audience?: string) => withoutRetries(await inner.create(serviceUrl, audience)) };
+}
+
+class NoRetryAuthentication extends ConfigurationBotFrameworkAuthentication {
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return noRetryFactory(super.createConnectorFactory(claimsIdentity));
+  }
+
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    const result = await super.authenticateRequest(activity, authHeader);
+    if (result.connectorFactory) result.connectorFactory = noRetryFactory(result.connectorFactory);
+    return result;
+  }
+}
+
+/** The CloudAdapter for our Teams config (auth off without appId), whose connector calls never retry by themselves. */
+export function createTeamsAdapter(teams: TeamsConfig | undefined): CloudAdapter {
+  return new CloudAdapter(new NoRetryAuthentication(teamsAuthOptions(teams)));
+}

@@ -1,0 +1,254 @@
+import { MessageFactory, TeamsInfo, TurnContext, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import type { ChatCommands } from '../../commands/chat-commands.js';
+import type { TeamsConfig } from '../../config/types.js';
+import { BridgeError } from '../../errors.js';
+import type { Store, TeamsInstallation } from '../../store/store.js';
+import { createTeamsAdapter, teamsAuthDisabled } from './adapter.js';
+import { teamsCommandReply } from './commands.js';
+import { baseConversationId } from './resolve-channel.js';
+
+export { teamsAuthDisabled } from './adapter.js';
+
+/** Where Teams (the Bot Framework service) posts activities. */
+export const TEAMS_MESSAGES_PATH = '/api/messages';
+/** Activities are small JSON documents; anything bigger is not from Teams. */
+const MAX_ACTIVITY_BYTES = 1024 * 1024;
+
+export interface TeamsBotDeps {
+  teams: TeamsConfig | undefined;
+  store: Store;
+  commands: ChatCommands;
+  /** Names of the receivers that deliver to a Teams channel (or group chat) id. */
+  receiversForConversation: (channelId: string) => string[] | Promise<string[]>;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface TeamsBot {
+  adapter: CloudAdapter;
+  /** Handles POST /api/messages (other paths fall through to `next`). */
+  middleware: Koa.Middleware;
+}
+
+interface TeamsChannelData {
+  eventType?: string;
+  team?: { id?: string; name?: string; aadGroupId?: string };
+  channel?: { id?: string; name?: string };
+  tenant?: { id?: string };
+}
+
+/** The Teams bot: a CloudAdapter behind a thin Koa shim, recording installations and answering @mention commands. */
+export function createTeamsBot(deps: TeamsBotDeps): TeamsBot {
+  const adapter = createTeamsAdapter(deps.teams);
+  const logic = (context: TurnContext) => handleTurn(context, deps);
+  return { adapter, middleware: koaShim(adapter, logic, !teamsAuthDisabled(deps.teams), deps.logger) };
+}
+
+async function readJson(ctx: Koa.Context): Promise<Record<string, unknown>> {
+  const already = (ctx.request as unknown as { body?: unknown }).body;
+  if (already && typeof already === 'object') return already as Record<string, unknown>;
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > MAX_ACTIVITY_BYTES) throw new BridgeError('teams_body_too_large', 'activity too large', { status: 413 });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_ACTIVITY_BYTES) throw new BridgeError('teams_body_too_large', 'activity too large', { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new BridgeError('teams_bad_json', 'the activity is not valid JSON', { status: 400 });
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new BridgeError('teams_bad_activity', 'the activity must be a JSON object', { status: 400 });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function koaShim(adapter: CloudAdapter, logic: (context: TurnContext) => Promise<void>, authOn: boolean, logger: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    if (ctx.path !== TEAMS_MESSAGES_PATH) return next();
+    if (ctx.method !== 'POST') {
+      ctx.set('Allow', 'POST');
+      throw new BridgeError('method_not_allowed', 'use POST', { status: 405 });
+    }
+    // botbuilder would answer 401 too, after printing a stack trace to stderr for every stray request.
+    if (authOn && !ctx.get('authorization')) throw new BridgeError('teams_unauthorized', 'Unauthorized Access. Request is not authorized', { status: 401 });
+    const body = await readJson(ctx);
+    let status = 200;
+    let sent: unknown;
+    const headers: Record<string, string> = {};
+    const res = {
+      socket: ctx.socket,
+      status(code: number) { status = code; return res; },
+      header(name: string, value: unknown) { headers[name] = String(value); return res; },
+      send(payload: unknown) { sent = payload; return res; },
+      end() { return res; },
+    };
+    // botbuilder validates the JWT (401 on failure), runs the turn, and writes the outcome to `res`.
+    await adapter.process({ method: 'POST', headers: ctx.headers as Record<string, string | string[] | undefined>, body }, res, logic);
+    if (status === 401 || status === 403) {
+      throw new BridgeError('teams_unauthorized', typeof sent === 'string' && sent ? sent : 'Unauthorized', { status });
+    }
+    if (status >= 500) {
+      logger.error({ status }, 'Teams activity failed');
+      throw new BridgeError('teams_activity_failed', 'the activity could not be processed', { status });
+    }
+    if (status >= 400) throw new BridgeError('teams_bad_activity', typeof sent === 'string' && sent ? sent : 'bad activity', { status });
+    for (const [name, value] of Object.entries(headers)) ctx.set(name, value);
+    ctx.status = status;
+    if (sent !== undefined && sent !== null && sent !== '') ctx.body = sent;
+  };
+}
+
+async function handleTurn(context: TurnContext, deps: TeamsBotDeps): Promise<void> {
+  const a = context.activity;
+  if (a.channelId !== 'msteams' && a.channelId !== 'emulator') return;
+  const data = (a.channelData ?? {}) as TeamsChannelData;
+  const botId = a.recipient?.id;
+  if (a.type === 'installationUpdate') {
+    if (a.action?.startsWith('add')) await recordInstall(context, deps);
+    else if (a.action?.startsWith('remove')) await removeTeam(installTeamId(context), deps);
+    return;
+  }
+  if (a.type === 'conversationUpdate') {
+    switch (data.eventType) {
+      case 'teamRenamed': return renameTeam(data, deps);
+      case 'channelCreated':
+      case 'channelRenamed': return putChannel(context, data, false, deps);
+      case 'channelDeleted': return putChannel(context, data, true, deps);
+      case 'teamDeleted':
+      case 'teamHardDeleted': return removeTeam(data.team?.id ?? installTeamId(context), deps);
+      default:
+        if (a.membersAdded?.some((m) => m.id === botId)) return recordInstall(context, deps);
+        if (a.membersRemoved?.some((m) => m.id === botId)) return removeTeam(installTeamId(context), deps);
+        return;
+    }
+  }
+  if (a.type === 'message') {
+    try {
+      const text = TurnContext.removeRecipientMention(a) ?? a.text ?? '';
+      const channelId = data.channel?.id ?? baseConversationId(a.conversation?.id ?? '');
+      const receivers = await deps.receiversForConversation(channelId);
+      const answer = await teamsCommandReply(cleanCommandText(text), { channelId, receivers, commands: deps.commands });
+      await context.sendActivity({ ...MessageFactory.text(answer), textFormat: 'markdown' });
+    } catch (err) {
+      deps.logger.error({ err: errSummary(err) }, 'Teams command failed');
+      await context.sendActivity(MessageFactory.text('Sorry, that did not work. The bridge logged the error.')).catch(() => undefined);
+    }
+  }
+}
+
+/** Text of an @mention message, without markup the Teams client adds (tags, non-breaking spaces). */
+export function cleanCommandText(text: string): string {
+  return text
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;|\u00a0/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function errSummary(err: unknown): Record<string, unknown> {
+  const e = err as { name?: string; code?: string; statusCode?: number; message?: string };
+  return { name: e?.name, code: e?.code, statusCode: e?.statusCode, message: String(e?.message ?? err).slice(0, 300) };
+}
+
+/** The team id (or, in a group chat, the chat's conversation id) an install event is about. */
+function installTeamId(context: TurnContext): string {
+  const data = (context.activity.channelData ?? {}) as TeamsChannelData;
+  return data.team?.id ?? baseConversationId(context.activity.conversation?.id ?? '');
+}
+
+async function recordInstall(context: TurnContext, deps: TeamsBotDeps): Promise<void> {
+  const a = context.activity;
+  const data = (a.channelData ?? {}) as TeamsChannelData;
+  const now = deps.clock.now();
+  const reference = TurnContext.getConversationReference(a) as Partial<ConversationReference>;
+  const tenantId = data.tenant?.id ?? a.conversation?.tenantId ?? '';
+  const serviceUrl = a.serviceUrl ?? '';
+  const teamId = data.team?.id;
+  if (!teamId) {
+    // A group chat: the chat is the only "channel".
+    const chatId = baseConversationId(a.conversation?.id ?? '');
+    if (!chatId) return;
+    const name = a.conversation?.name || 'Group chat';
+    await deps.store.putInstallation({
+      teamId: chatId, teamName: name, channelId: chatId, channelName: name, serviceUrl, tenantId,
+      reference: referenceFor(reference, chatId), removed: false, updatedAt: now,
+    });
+    deps.logger.info({ conversationId: chatId }, 'Teams bot added to a group chat');
+    return;
+  }
+  let teamName = data.team?.name ?? '';
+  if (!teamName) {
+    teamName = (await TeamsInfo.getTeamDetails(context, teamId).catch(() => undefined))?.name ?? '';
+  }
+  let channels: Array<{ id: string; name: string }>;
+  try {
+    const list = await TeamsInfo.getTeamChannels(context, teamId);
+    channels = list.filter((c) => c.id).map((c) => ({ id: c.id as string, name: c.name || 'General' }));
+  } catch (err) {
+    deps.logger.warn({ teamId, err: errSummary(err) }, 'could not list the team\'s channels; recording the General channel only');
+    channels = [];
+  }
+  if (!channels.length) {
+    const generalId = data.channel?.id ?? teamId;
+    channels = [{ id: generalId, name: data.channel?.name || 'General' }];
+  }
+  for (const c of channels) {
+    await deps.store.putInstallation({
+      teamId, teamName: teamName || teamId, channelId: c.id, channelName: c.name, serviceUrl, tenantId,
+      reference: referenceFor(reference, c.id), removed: false, updatedAt: now,
+    });
+  }
+  deps.logger.info({ teamId, channels: channels.length }, 'Teams bot installed in a team');
+}
+
+function referenceFor(reference: Partial<ConversationReference>, conversationId: string): Record<string, unknown> {
+  const { activityId: _ignored, ...rest } = reference;
+  return JSON.parse(JSON.stringify({ ...rest, conversation: { ...(rest.conversation ?? {}), id: conversationId } }));
+}
+
+async function removeTeam(teamId: string, deps: TeamsBotDeps): Promise<void> {
+  if (!teamId) return;
+  await deps.store.removeInstallation(teamId, deps.clock.now());
+  deps.logger.info({ teamId }, 'Teams bot removed from a team or chat');
+}
+
+async function renameTeam(data: TeamsChannelData, deps: TeamsBotDeps): Promise<void> {
+  const teamId = data.team?.id;
+  if (!teamId || !data.team?.name) return;
+  const now = deps.clock.now();
+  for (const inst of (await deps.store.listInstallations()).filter((i) => i.teamId === teamId)) {
+    await deps.store.putInstallation({ ...inst, teamName: data.team.name, updatedAt: now });
+  }
+}
+
+async function putChannel(context: TurnContext, data: TeamsChannelData, removed: boolean, deps: TeamsBotDeps): Promise<void> {
+  const teamId = data.team?.id;
+  const channelId = data.channel?.id;
+  if (!teamId || !channelId) return;
+  const known: TeamsInstallation[] = (await deps.store.listInstallations()).filter((i) => i.teamId === teamId);
+  const existing = known.find((i) => i.channelId === channelId);
+  const sibling = known.find((i) => !i.removed) ?? known[0];
+  const a = context.activity;
+  const reference = referenceFor(TurnContext.getConversationReference(a) as Partial<ConversationReference>, channelId);
+  await deps.store.putInstallation({
+    teamId,
+    teamName: data.team?.name || sibling?.teamName || teamId,
+    channelId,
+    channelName: data.channel?.name || existing?.channelName || channelId,
+    serviceUrl: a.serviceUrl || sibling?.serviceUrl || '',
+    tenantId: data.tenant?.id ?? sibling?.tenantId ?? '',
+    reference,
+    removed,
+    updatedAt: deps.clock.now(),
+  });
+}

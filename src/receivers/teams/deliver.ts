@@ -1,0 +1,229 @@
+import { MessageFactory, type CloudAdapter, type ConversationParameters, type ConversationReference, type TurnContext } from 'botbuilder';
+import type { Activity, Attachment } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { Config, PacingOverride, TeamsConfig, UpdateMode } from '../../config/types.js';
+import type { Store, TeamsInstallation } from '../../store/store.js';
+import type { DeliveryContext, DeliveryJob, DeliveryResult, MessageRef, PacingLimit, Receiver } from '../receiver.js';
+import { formatTeamsCard, formatTeamsSummary, mentionText, type TeamsMention } from './format.js';
+import { mapTeamsError } from './map-error.js';
+import { baseConversationId, resolveTeamsChannel } from './resolve-channel.js';
+
+export const TEAMS_DEFAULT_PACING: PacingLimit = { ratePerSecond: 7, burst: 7, perHour: 1800 };
+
+export interface TeamsReceiverConfig {
+  name: string;
+  teams: { channelId?: string; team?: string; channel?: string; updates: UpdateMode; mention: Record<string, string[]> };
+  pacing?: PacingOverride;
+}
+
+export interface TeamsReceiverDeps {
+  adapter: CloudAdapter;
+  teams: TeamsConfig;
+  store: Store;
+  config: Config;
+  logger: Logger;
+  /** For Retry-After dates; defaults to Date.now. */
+  now?: () => number;
+}
+
+interface Target {
+  channelId: string;
+  serviceUrl: string;
+  tenantId: string;
+  /** A group chat has no threads: messages go straight into the chat. */
+  isChat: boolean;
+}
+
+type Failure = Extract<DeliveryResult, { ok: false }>;
+
+class Aborted extends Error {}
+
+/** Resolves with the promise, or rejects with Aborted once the delivery's signal fires (the call itself may still land). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}
+
+/**
+ * Parses `Name <id>` (a Teams user id, AAD object id or tag id) into a mention; a bare
+ * name cannot notify anyone through the bot and is shown as text.
+ */
+export function parseMention(entry: string): TeamsMention {
+  const m = /^(.*?)\s*<([^<>]+)>\s*$/.exec(entry.trim());
+  if (!m) return { name: entry.trim(), text: mentionText(entry) };
+  const name = m[1].trim() || m[2].trim();
+  const id = m[2].trim();
+  const person = /^(29:|8:orgid:)/.test(id) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+  return { name, id, text: mentionText(name), type: person ? 'person' : 'tag' };
+}
+
+/** A Teams receiver: posts the event's Adaptive Card as a new thread in a channel, then edits it / replies in its thread. */
+export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiverDeps): Receiver {
+  const { adapter, teams, store, config } = deps;
+  const now = deps.now ?? Date.now;
+  const appId = teams.appId ?? '';
+  const pacing: PacingLimit = { ...TEAMS_DEFAULT_PACING, ...stripUndefined(rc.pacing ?? {}) };
+  const spec = rc.teams;
+  let resolvedChannelId: string | undefined = spec.channelId ? baseConversationId(spec.channelId.trim()) : undefined;
+
+  async function target(): Promise<Target | Failure> {
+    const resolved = resolveTeamsChannel(spec, await store.listInstallations());
+    if (!resolved.ok) return { ok: false, retryable: false, code: 'channelNotFound', reason: resolved.reason };
+    resolvedChannelId = resolved.channelId;
+    const inst: TeamsInstallation | null = resolved.installation;
+    const serviceUrl = inst?.serviceUrl || teams.serviceUrl;
+    if (!serviceUrl) {
+      return { ok: false, retryable: false, code: 'configError', reason: `no serviceUrl for Teams channel ${resolved.channelId}: set teams.serviceUrl, or add the bot to the team` };
+    }
+    const conversationType = (inst?.reference as { conversation?: { conversationType?: string } } | undefined)?.conversation?.conversationType;
+    return { channelId: resolved.channelId, serviceUrl, tenantId: inst?.tenantId || teams.tenantId || '', isChat: conversationType === 'groupChat' };
+  }
+
+  function reference(t: Target, conversationId: string, serviceUrl: string): Partial<ConversationReference> {
+    return {
+      channelId: 'msteams',
+      serviceUrl,
+      conversation: { id: conversationId, isGroup: true, conversationType: t.isChat ? 'groupChat' : 'channel', name: '', ...(t.tenantId ? { tenantId: t.tenantId } : {}) },
+      ...(appId ? { bot: { id: `28:${appId}`, name: '' } } : {}),
+    };
+  }
+
+  /** Runs `work` in a proactive turn; errors thrown inside come out here even if someone sets adapter.onTurnError. */
+  async function inTurn<T>(ref: Partial<ConversationReference>, work: (context: TurnContext) => Promise<T>): Promise<T> {
+    let failure: unknown;
+    let result: T | undefined;
+    let ran = false;
+    await adapter.continueConversationAsync(appId, ref, async (context) => {
+      try {
+        result = await work(context);
+        ran = true;
+      } catch (err) {
+        failure = err;
+      }
+    });
+    if (failure !== undefined) throw failure;
+    if (!ran) throw new Error('the proactive turn did not run');
+    return result as T;
+  }
+
+  async function postThread(t: Target, activity: Partial<Activity>): Promise<MessageRef | undefined> {
+    if (t.isChat) {
+      const sent = await inTurn(reference(t, t.channelId, t.serviceUrl), (context) => {
+        // A new message, not a reply to the continuation's made-up activity id.
+        context.activity.id = undefined as unknown as string;
+        return context.sendActivity(activity);
+      });
+      return sent?.id ? { channel: t.channelId, messageId: sent.id, extra: { serviceUrl: t.serviceUrl } } : undefined;
+    }
+    let conversationId: string | undefined;
+    let failure: unknown;
+    const parameters = {
+      isGroup: true,
+      channelData: { channel: { id: t.channelId }, ...(t.tenantId ? { tenant: { id: t.tenantId } } : {}) },
+      ...(t.tenantId ? { tenantId: t.tenantId } : {}),
+      activity: activity as Activity,
+    } as ConversationParameters;
+    // No audience: botbuilder then uses the configured channel OAuth scope.
+    await adapter.createConversationAsync(
+      appId,
+      'msteams',
+      t.serviceUrl,
+      undefined as unknown as string,
+      parameters,
+      async (context) => {
+        try {
+          conversationId = context.activity.conversation?.id;
+        } catch (err) {
+          failure = err;
+        }
+      },
+    );
+    if (failure !== undefined) throw failure;
+    const messageId = conversationId ? /;messageid=(\d+)/.exec(conversationId)?.[1] : undefined;
+    if (!conversationId || !messageId) {
+      deps.logger.warn({ receiver: rc.name, conversationId }, 'Teams created the thread but returned no message id: later statuses will start new threads');
+      return undefined;
+    }
+    return { channel: conversationId, messageId, extra: { serviceUrl: t.serviceUrl } };
+  }
+
+  async function update(t: Target, prev: MessageRef, activity: Partial<Activity>): Promise<void> {
+    const serviceUrl = previousServiceUrl(prev) ?? t.serviceUrl;
+    await inTurn(reference(t, prev.channel, serviceUrl), (context) => context.updateActivity({ ...activity, id: prev.messageId }));
+  }
+
+  async function reply(t: Target, prev: MessageRef, activity: Partial<Activity>): Promise<void> {
+    const serviceUrl = previousServiceUrl(prev) ?? t.serviceUrl;
+    const conversationId = t.isChat ? prev.channel : `${baseConversationId(prev.channel)};messageid=${prev.messageId}`;
+    // sendActivity replies to the turn's activity id: make that the thread's first message.
+    await inTurn(reference(t, conversationId, serviceUrl), (context) => {
+      context.activity.id = prev.messageId;
+      return context.sendActivity(activity);
+    });
+  }
+
+  return {
+    name: rc.name,
+    kind: 'teams',
+    pacing,
+    destinationKey(_job) {
+      return `teams:${resolvedChannelId ?? `${spec.team ?? ''}/${spec.channel ?? ''}`}`;
+    },
+    async start() {
+      const t = await target();
+      if ('ok' in t) deps.logger.warn({ receiver: rc.name, reason: t.reason }, 'Teams receiver cannot resolve its channel yet');
+    },
+    async deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {
+      const t = await target();
+      if ('ok' in t) return t;
+      const mentions = (spec.mention?.[job.event.status] ?? []).map(parseMention);
+      const isWatchlist = /watchlist/i.test(job.event.type);
+      const input = {
+        event: job.event,
+        labels: job.labels,
+        details: job.details ?? null,
+        history: ctx.history,
+        groupName: job.labels.group ?? config.aver.groups[job.event.groupId] ?? job.event.groupId,
+        checkLink: (isWatchlist ? config.aver.links.watchlist : undefined) ?? config.aver.links.check,
+        mentions,
+      };
+      const card = formatTeamsCard(input);
+      const attachment: Attachment = { contentType: 'application/vnd.microsoft.card.adaptive', content: card };
+      const activity: Partial<Activity> = { ...MessageFactory.attachment(attachment), summary: formatTeamsSummary(input) };
+      const prev = ctx.previous;
+      const mode = spec.updates ?? 'thread';
+      try {
+        if (!prev || mode === 'new') {
+          const messageRef = await untilAborted(postThread(t, activity), ctx.signal);
+          return messageRef ? { ok: true, messageRef } : { ok: true };
+        }
+        await untilAborted(update(t, prev, activity), ctx.signal);
+        if (mode === 'thread') await untilAborted(reply(t, prev, { ...activity }), ctx.signal);
+        return { ok: true };
+      } catch (err) {
+        if (err instanceof Aborted) {
+          return { ok: false, retryable: true, code: 'timeout', reason: `Teams did not answer in time for channel ${t.channelId}` };
+        }
+        const failure = mapTeamsError(err, { channelId: t.channelId, now: now() });
+        ctx.logger.debug({ receiver: rc.name, code: failure.code, status: (err as { statusCode?: number })?.statusCode }, 'Teams delivery failed');
+        return failure;
+      }
+    },
+  };
+}
+
+function previousServiceUrl(prev: MessageRef): string | undefined {
+  const url = prev.extra?.serviceUrl;
+  return typeof url === 'string' && url ? url : undefined;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
