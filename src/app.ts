@@ -181,7 +181,15 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
    * Swaps in a new configuration (already loaded and validated). Jobs queued
    * for receivers it no longer has become dead letters ("receiver removed").
    */
-  async function reload(next: Config): Promise<void> {
+  let reloading: Promise<void> = Promise.resolve();
+  function reload(next: Config): Promise<void> {
+    // SIGHUP and POST /-/reload may arrive together: one reload at a time, in order.
+    const run = reloading.then(() => swapIn(next));
+    reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  async function swapIn(next: Config): Promise<void> {
     try {
       const nextState = buildState(next);
       await startState(nextState);

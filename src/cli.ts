@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { createBridge } from './app.js';
-import { labelsOf } from './aver/event.js';
 import { loadConfig, configPath } from './config/load.js';
 import { parseDuration } from './config/duration.js';
 import type { Config } from './config/types.js';
 import { BridgeError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
-import { buildRouteTree, matchRoutes } from './routing/tree.js';
+import { testRoute } from './routing/test-route.js';
+import { buildRouteTree } from './routing/tree.js';
 import { openStore } from './store/open-store.js';
 import type { JobRecord } from './store/store.js';
 
@@ -22,8 +21,14 @@ Usage:
 
 The config file is --config, else $AVER_BRIDGE_CONFIG, else ./aver-bridge.yaml.`;
 
+/** Where a command writes: stdout and stderr, or a test's buffers. */
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
 /** Runs one command; returns the exit code. Output goes through `out`/`err` so tests can read it. */
-export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s + '\n'), err: (s: string) => process.stderr.write(s + '\n') }): Promise<number> {
+export async function main(argv: string[], io: Io = { out: (s) => void process.stdout.write(s + '\n'), err: (s) => void process.stderr.write(s + '\n') }): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -84,13 +89,9 @@ function parseLabels(args: string[]): Record<string, string> {
 
 /** Prints the receivers the tree reaches for some labels, in tree order, and the path taken (like amtool config routes test). */
 function routesTest(config: Config, args: string[], verify: string | undefined, io: { out: (s: string) => void; err: (s: string) => void }): number {
-  const given = parseLabels(args);
-  const base = labelsOf({ type: given.type ?? '', status: given.status ?? '', groupId: given.groupId ?? '', id: given.id ?? '' }, config.aver.groups);
-  const labels = { ...base, ...given, group: given.group ?? base.group };
-  const routes = matchRoutes(buildRouteTree(config.route), labels);
-  const receivers = [...new Set(routes.map((r) => r.receiver))];
+  const { receivers, routes } = testRoute(buildRouteTree(config.route), config.aver.groups, parseLabels(args));
   io.out(receivers.join(','));
-  for (const r of routes) io.out(`  ${r.receiver}  via ${r.path}${r.matchers.length ? `  {${r.matchers.map((m) => m.text).join(', ')}}` : ''}`);
+  for (const r of routes) io.out(`  ${r.receiver}  via ${r.path}${r.matchers.length ? `  {${r.matchers.join(', ')}}` : ''}`);
   if (verify !== undefined) {
     const expected = verify.split(',').map((s) => s.trim()).filter(Boolean);
     if (expected.join(',') !== receivers.join(',')) {
@@ -174,6 +175,8 @@ async function deadLetters(config: Config, args: string[], opts: { all: boolean;
 /** Runs the server until SIGTERM/SIGINT; SIGHUP reloads the config file. */
 async function serve(config: Config): Promise<number> {
   const logger = createLogger(config.log.level);
+  // Loaded here, not at the top: it pulls in Bolt and botbuilder, which check-config and routes test do not need.
+  const { createBridge } = await import('./app.js');
   const bridge = await createBridge(config, { logger });
   await bridge.start();
   return new Promise<number>((resolve) => {

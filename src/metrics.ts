@@ -71,12 +71,22 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** The metrics reason for a receiver's failure code. */
+/** Platform codes (Slack's, Teams') that mean the credentials or permissions are wrong. */
+const AUTH_CODES = new Set(['authError', 'invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'missing_scope', 'no_permission', 'ekm_access_denied']);
+/** Platform codes that mean this message or its target is wrong: retrying the same request will not help. */
+const CLIENT_CODES = new Set([
+  'clientError', 'channel_not_found', 'not_in_channel', 'is_archived', 'msg_too_long', 'invalid_blocks', 'invalid_attachments',
+  'channelNotFound', 'conversationNotFound', 'configError', 'invalid_arguments', 'too_many_attachments', 'restricted_action',
+]);
+/** Codes that mean the far side (or the network to it) failed. */
+const SERVER_CODES = new Set(['serverError', 'networkError', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+/** The metrics reason for a receiver's failure code (and HTTP status, when the code alone says nothing). */
 export function failureReason(code: string, status?: number): FailureReason {
-  if (code === 'rateLimited' || status === 429) return 'rateLimited';
+  if (code === 'rateLimited' || code === 'ratelimited' || status === 429) return 'rateLimited';
   if (code === 'timeout') return 'timeout';
-  if (code === 'authError' || status === 401 || status === 403) return 'authError';
-  if (code === 'serverError' || (status !== undefined && status >= 500)) return 'serverError';
-  if (code === 'clientError' || (status !== undefined && status >= 400)) return 'clientError';
+  if (AUTH_CODES.has(code) || status === 401 || status === 403) return 'authError';
+  if (SERVER_CODES.has(code) || (status !== undefined && status >= 500)) return 'serverError';
+  if (CLIENT_CODES.has(code) || (status !== undefined && status >= 400)) return 'clientError';
   return 'other';
 }

@@ -1,10 +1,20 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
+import { BridgeError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { RoutingState } from '../pipeline/route-events.js';
 import type { Store } from '../store/store.js';
+import { logIn, logOut } from './login.js';
+import { renderAdminPage } from './page.js';
+import { reloadEndpoint, runReload } from './reload.js';
+import { adminEnabled, requireAdminToken, type AdminAuth } from './require-token.js';
+import { jobIdParam, retryAllDeadLetters, retryDeadLetter } from './retry.js';
+import { parseLabelLines, testRoute } from './route-test.js';
+import { seeOther, sendHtml } from './send-html.js';
+import { DEAD_LETTER_LIMIT, deliveryView, loadAdminView, recentEventViews, type AdminView } from './view.js';
 
 export interface AdminDeps {
   config: () => Config;
@@ -19,7 +29,104 @@ export interface AdminDeps {
   wakeWorker: () => void;
 }
 
-/** The admin endpoints (/admin, /-/reload): off unless admin.token is set. Filled in by the operations work. */
-export function createAdminRouter(_deps: AdminDeps): Router {
-  return new Router();
+const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/** Messages the page shows after a redirect: fixed text, only a number taken from the query. */
+function noticeFor(ctx: Context, config: Config): string | undefined {
+  const n = Number(first(ctx.query.n));
+  switch (first(ctx.query.notice)) {
+    case 'reloaded':
+      return `Configuration reloaded (hash ${config.source.hash}).`;
+    case 'retried':
+      return Number.isSafeInteger(n) ? `Dead letter #${n} queued again: it is delivered within seconds if the receiver accepts it now.` : undefined;
+    case 'retried-all':
+      return Number.isSafeInteger(n) ? `${n} dead letter${n === 1 ? '' : 's'} queued again.` : undefined;
+  }
+  return undefined;
+}
+
+const TESTER_FIELDS = ['type', 'status', 'groupId', 'id'] as const;
+
+/** The route tester's input from the query, and its result when the form was sent. */
+function routeTester(ctx: Context, state: RoutingState): AdminView['tester'] {
+  if (first(ctx.query.rt) !== '1') return undefined;
+  const input: Record<string, string> = {};
+  for (const f of [...TESTER_FIELDS, 'labels']) input[f] = (first(ctx.query[f]) ?? '').slice(0, 2000);
+  const { labels: extra, bad } = parseLabelLines(input.labels!);
+  const given: Record<string, string> = { ...extra };
+  for (const f of TESTER_FIELDS) if (input[f]!.trim() !== '') given[f] = input[f]!.trim();
+  return { input, bad, result: testRoute(state.tree, state.groups, given) };
+}
+
+/**
+ * The admin endpoints, all 404 unless admin.token is set:
+ *   GET  /admin                              the page (login form when not logged in)
+ *   POST /admin/login, /admin/logout         session cookie
+ *   POST /admin/dead-letters/:id/retry       one dead letter back to the queue
+ *   POST /admin/dead-letters/retry-all
+ *   POST /admin/reload, POST /-/reload       re-read the config file
+ *   GET  /admin/api/events, /admin/api/dead-letters, /admin/api/routes/test   JSON
+ * Every one but login needs the token as a Bearer header or the session cookie (and its CSRF token on POST).
+ */
+export function createAdminRouter(deps: AdminDeps): Router {
+  const router = new Router();
+  const enabled = adminEnabled(deps.config);
+  const page = requireAdminToken(deps, { page: true });
+  const api = requireAdminToken(deps);
+  const auth = (ctx: Context) => ctx.state.admin as AdminAuth;
+
+  async function showPage(ctx: Context, status: number, extra: Partial<AdminView> = {}) {
+    const view = await loadAdminView({ ...deps, now: deps.clock.now() });
+    sendHtml(ctx, status, renderAdminPage({
+      ...view, csrf: auth(ctx).csrf ?? '', notice: noticeFor(ctx, deps.config()), tester: routeTester(ctx, deps.state()), ...extra,
+    }));
+  }
+
+  router.get('/admin', enabled, page, (ctx) => showPage(ctx, 200));
+  router.post('/admin/login', enabled, logIn(deps));
+  router.post('/admin/logout', enabled, api, logOut());
+
+  router.post('/admin/dead-letters/retry-all', enabled, api, async (ctx) => {
+    const n = await retryAllDeadLetters(deps);
+    if (auth(ctx).via === 'bearer') ctx.body = { retried: n };
+    else seeOther(ctx, `/admin?notice=retried-all&n=${n}#dead-letters`);
+  });
+
+  router.post('/admin/dead-letters/:id/retry', enabled, api, async (ctx) => {
+    const id = jobIdParam(ctx);
+    const outcome = id === null ? { ok: false as const, code: 'not_found' as const, message: 'no such dead letter' } : await retryDeadLetter(deps, id);
+    if (auth(ctx).via === 'bearer') {
+      if (!outcome.ok) throw new BridgeError(outcome.code, outcome.message, { status: outcome.code === 'not_found' ? 404 : 409 });
+      ctx.body = { retried: true, jobId: outcome.jobId, eventId: outcome.eventId, receiver: outcome.receiver };
+    } else if (outcome.ok) {
+      seeOther(ctx, `/admin?notice=retried&n=${outcome.jobId}#dead-letters`);
+    } else {
+      await showPage(ctx, outcome.code === 'not_found' ? 404 : 409, { error: outcome.message });
+    }
+  });
+
+  router.post('/admin/reload', enabled, api, async (ctx) => {
+    const outcome = await runReload(deps);
+    if (outcome.ok) seeOther(ctx, '/admin?notice=reloaded');
+    else await showPage(ctx, 400, { error: `Reload failed; the previous configuration is still in use.\n${outcome.message}` });
+  });
+  router.post('/-/reload', enabled, api, reloadEndpoint(deps));
+
+  router.get('/admin/api/events', enabled, api, async (ctx) => {
+    const limit = Math.min(500, Math.max(1, Number(first(ctx.query.limit)) || 50));
+    const events = await recentEventViews(deps.store, limit);
+    ctx.body = { events: events.map((e) => ({ event: e.stored.event, routed: e.stored.routed, labels: e.stored.labels, deliveries: e.deliveries })) };
+  });
+  router.get('/admin/api/dead-letters', enabled, api, async (ctx) => {
+    const jobs = await deps.store.listJobs({ state: 'dead', limit: DEAD_LETTER_LIMIT });
+    ctx.body = { deadLetters: jobs.map((j) => ({ ...deliveryView(j), event: j.event, history: j.history })) };
+  });
+  router.get('/admin/api/routes/test', enabled, api, (ctx) => {
+    const given: Record<string, string> = {};
+    for (const [k, v] of Object.entries(ctx.query)) if (k !== 'rt' && first(v) !== undefined) given[k] = first(v)!;
+    const state = deps.state();
+    ctx.body = testRoute(state.tree, state.groups, given);
+  });
+
+  return router;
 }

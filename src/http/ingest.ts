@@ -37,7 +37,8 @@ export function ingestWebhook(deps: IngestDeps): Middleware {
       if (webhook.secrets.length > 0 && !checkSecret(ctx.get(webhook.header) || undefined, webhook.secrets)) {
         throw new BridgeError('unauthorized', `missing or wrong ${webhook.header} header`, { status: 401 });
       }
-      if (!ctx.is('application/json')) {
+      // Not ctx.is(): it answers null for an empty body, which would make an empty JSON post a 415 instead of a 400.
+      if (ctx.request.type.trim().toLowerCase() !== 'application/json') {
         throw new BridgeError('unsupported_media_type', 'content-type must be application/json', { status: 415 });
       }
       const raw = await readBody(ctx, webhook.maxBodyBytes);
@@ -50,7 +51,9 @@ export function ingestWebhook(deps: IngestDeps): Middleware {
       const now = deps.clock.now();
       const event = normalise(validateWebhook(parsed), newEventId(now), now);
       const result = await deps.inbox.append({ event, dedupKey: dedupKey(event), dedupUntil: now + webhook.dedupWindowMs });
-      deps.metrics.eventsReceived.inc({ type: event.type, status: event.status, outcome: result.duplicate ? 'duplicate' : 'accepted', code: '' });
+      // Undocumented values are counted as "other", so a sender cannot create unbounded metric series.
+      const metricLabels = { type: event.unknownType ? 'other' : event.type, status: event.unknownStatus ? 'other' : event.status };
+      deps.metrics.eventsReceived.inc({ ...metricLabels, outcome: result.duplicate ? 'duplicate' : 'accepted', code: '' });
       if (result.duplicate) {
         deps.logger.info({ eventId: result.eventId, type: event.type, id: event.id, status: event.status }, 'duplicate webhook');
         ctx.status = 200;

@@ -1,0 +1,259 @@
+import { KNOWN_STATUSES, KNOWN_TYPES } from '../aver/event.js';
+import { formatMs } from './config-summary.js';
+import { html, raw, timeAgo, type SafeHtml } from './html.js';
+import type { AdminView, DeliveryView, EventView } from './view.js';
+
+// Inline, no build step, no CDN: the page must work on an air-gapped network.
+const CSS = raw(`
+:root { --bg:#f5f6f8; --card:#fff; --ink:#1d2330; --muted:#667085; --line:#e3e6eb; --accent:#2f5bd3;
+  --ok:#127a3e; --ok-bg:#e3f5ea; --warn:#8a5a00; --warn-bg:#fff2d6; --bad:#b42318; --bad-bg:#fde8e6; --info:#1f4fa8; --info-bg:#e5edfb; --mute-bg:#eef0f3; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink); font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif; }
+header.top { background:#18202f; color:#fff; padding:10px 24px; display:flex; align-items:center; gap:16px; flex-wrap:wrap; }
+header.top h1 { font-size:17px; margin:0; font-weight:600; letter-spacing:.2px; }
+header.top .meta { color:#b8c0d0; font-size:13px; }
+header.top .spacer { flex:1; }
+header.top a, header.top button.link { color:#fff; text-decoration:none; font:inherit; background:none; border:1px solid #46506a; border-radius:6px; padding:4px 10px; cursor:pointer; }
+header.top form { margin:0; }
+main { max-width:1440px; margin:0 auto; padding:16px 24px 40px; }
+section.card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:14px 18px; margin-bottom:16px; }
+h2 { font-size:15px; margin:0 0 10px; display:flex; align-items:center; gap:10px; }
+h2 .count { font-weight:500; color:var(--muted); font-size:13px; }
+h3 { font-size:13px; margin:14px 0 6px; color:var(--muted); text-transform:uppercase; letter-spacing:.5px; }
+.stats { display:grid; grid-template-columns:repeat(auto-fit,minmax(200px,1fr)); gap:12px; margin-bottom:16px; }
+.stat { background:var(--card); border:1px solid var(--line); border-left:4px solid var(--line); border-radius:10px; padding:10px 14px; }
+.stat .n { font-size:22px; font-weight:650; }
+.stat .l { color:var(--muted); font-size:12.5px; }
+.stat.ok { border-left-color:var(--ok); } .stat.warn { border-left-color:#e0a100; } .stat.bad { border-left-color:var(--bad); }
+table { width:100%; border-collapse:collapse; }
+th { text-align:left; font-size:12px; color:var(--muted); font-weight:600; text-transform:uppercase; letter-spacing:.4px; padding:6px 8px; border-bottom:1px solid var(--line); white-space:nowrap; }
+td { padding:8px; border-bottom:1px solid var(--line); vertical-align:top; }
+tr:last-child td { border-bottom:none; }
+tbody tr:hover { background:#fafbfc; }
+.mono { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:12.5px; }
+.small { font-size:12.5px; color:var(--muted); }
+.nowrap { white-space:nowrap; }
+.wrap { overflow-wrap:anywhere; }
+.badge { display:inline-block; padding:1px 8px; border-radius:999px; font-size:12.5px; font-weight:600; white-space:nowrap; }
+.ok { color:var(--ok); } .badge.ok, .chip.ok { background:var(--ok-bg); color:var(--ok); }
+.badge.warn, .chip.warn { background:var(--warn-bg); color:var(--warn); }
+.bad { color:var(--bad); } .badge.bad, .chip.bad { background:var(--bad-bg); color:var(--bad); }
+.badge.info, .chip.info { background:var(--info-bg); color:var(--info); }
+.badge.mute, .chip.mute { background:var(--mute-bg); color:var(--muted); }
+.chips { display:flex; flex-direction:column; gap:4px; }
+.chip { display:inline-block; border-radius:6px; padding:2px 8px; font-size:12.5px; width:fit-content; max-width:100%; }
+.chip b { font-weight:650; }
+.chip .why { display:block; font-weight:400; opacity:.9; overflow-wrap:anywhere; }
+button, .button { font:inherit; font-size:13px; border:1px solid var(--accent); background:var(--accent); color:#fff; border-radius:6px; padding:4px 12px; cursor:pointer; }
+button.secondary { background:#fff; color:var(--accent); }
+button:hover { filter:brightness(1.08); }
+form.inline { display:inline; margin:0; }
+.banner { border-radius:8px; padding:10px 14px; margin-bottom:16px; border:1px solid; }
+.banner.ok { background:var(--ok-bg); border-color:#b5e2c4; }
+.banner.bad { background:var(--bad-bg); border-color:#f5c2bc; white-space:pre-wrap; }
+.grid2 { display:grid; grid-template-columns:minmax(0,1fr) minmax(0,1fr); gap:16px; align-items:start; }
+@media (max-width:1100px) { .grid2 { grid-template-columns:1fr; } }
+.grid2 > section.card { margin-bottom:0; }
+label { display:block; font-size:12.5px; color:var(--muted); font-weight:600; margin-bottom:3px; }
+input[type=text], input[type=password], textarea { width:100%; font:inherit; padding:6px 8px; border:1px solid #cfd4dc; border-radius:6px; background:#fff; }
+textarea { min-height:56px; font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:12.5px; }
+.fields { display:grid; grid-template-columns:1fr 1fr; gap:10px 12px; margin-bottom:10px; }
+.fields .full { grid-column:1 / -1; }
+.result { margin-top:14px; padding-top:12px; border-top:1px dashed var(--line); }
+dl.kv { display:grid; grid-template-columns:max-content 1fr; gap:4px 14px; margin:0; }
+dl.kv dt { color:var(--muted); } dl.kv dd { margin:0; overflow-wrap:anywhere; }
+ul.tree { list-style:none; padding:0; margin:0; }
+ul.tree li { padding:3px 0; border-bottom:1px dotted var(--line); }
+.empty { color:var(--muted); padding:6px 0; }
+`);
+
+const STATUS_TONE: Record<string, string> = {
+  Completed: 'ok', Rejected: 'bad', Failed: 'bad', Error: 'bad', AwaitingReview: 'warn', InReview: 'warn',
+  Created: 'info', AwaitingUser: 'info', AwaitingAutomation: 'info', Canceled: 'mute',
+};
+
+function layout(title: string, body: SafeHtml, header: SafeHtml = html``): SafeHtml {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${title}</title><style>${CSS}</style></head>
+<body>${header}${body}</body></html>`;
+}
+
+/** The login form: the admin token in, a session cookie out. */
+export function renderLoginPage(options: { error?: string }): SafeHtml {
+  return layout('aver-bridge admin: log in', html`
+<main style="max-width:420px;padding-top:12vh">
+  <section class="card">
+    <h2>aver-bridge admin</h2>
+    ${options.error ? html`<div class="banner bad" role="alert">${options.error}</div>` : ''}
+    <form method="post" action="/admin/login">
+      <label for="token">Admin token</label>
+      <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+      <p class="small">The value of <span class="mono">admin.token</span> (or the file <span class="mono">admin.tokenFile</span> names) in the bridge's config.</p>
+      <button type="submit">Log in</button>
+    </form>
+  </section>
+</main>`);
+}
+
+function statusBadge(status: string, unknown: boolean): SafeHtml {
+  return html`<span class="badge ${STATUS_TONE[status] ?? 'mute'}" title="${unknown ? 'not a status Aver documents' : ''}">${status || '(none)'}</span>`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function deliveryChip(d: DeliveryView, now: number): SafeHtml {
+  if (d.state === 'done') return html`<span class="chip ok" data-job-id="${d.jobId}"><b>${d.receiver}</b> · delivered · ${plural(d.attempts, 'attempt')}</span>`;
+  if (d.state === 'dead') {
+    return html`<span class="chip bad" data-job-id="${d.jobId}"><b>${d.receiver}</b> · dead letter · ${plural(d.attempts, 'attempt')}<span class="why">${d.lastReason ?? ''}</span></span>`;
+  }
+  const when = d.nextAttemptAt > now ? html` · next ${timeAgo(d.nextAttemptAt, now)}` : '';
+  if (d.attempts === 0) return html`<span class="chip info" data-job-id="${d.jobId}"><b>${d.receiver}</b> · queued${when}</span>`;
+  return html`<span class="chip warn" data-job-id="${d.jobId}"><b>${d.receiver}</b> · retrying · ${plural(d.attempts, 'attempt')}${when}<span class="why">${d.lastReason ?? ''}</span></span>`;
+}
+
+function eventRow(e: EventView, now: number): SafeHtml {
+  const ev = e.stored.event;
+  const deliveries = !e.stored.routed
+    ? html`<span class="chip mute">not routed yet</span>`
+    : e.deliveries.length === 0
+      ? html`<span class="chip mute">no receiver matched</span>`
+      : e.deliveries.map((d) => deliveryChip(d, now));
+  const group = e.stored.labels?.group && e.stored.labels.group !== ev.groupId ? e.stored.labels.group : null;
+  return html`<tr data-event-id="${ev.eventId}">
+  <td class="nowrap">${timeAgo(ev.receivedAt, now)}</td>
+  <td><div>${ev.type}${ev.unknownType ? html` <span class="small">(unknown type)</span>` : ''}</div><div class="mono wrap">${ev.id}</div></td>
+  <td>${group ? html`<div>${group}</div>` : ''}<div class="mono small wrap">${ev.groupId}</div></td>
+  <td>${statusBadge(ev.status, ev.unknownStatus)}</td>
+  <td><div class="chips">${deliveries}</div></td>
+  <td class="mono small wrap">${ev.eventId}</td>
+</tr>`;
+}
+
+function eventsSection(v: AdminView): SafeHtml {
+  const body = v.events.length === 0
+    ? html`<p class="empty">No events yet. Aver posts to <span class="mono">${v.config.webhook.path}</span>.</p>`
+    : html`<table><thead><tr><th>Received</th><th>Entity</th><th>Group</th><th>Aver status</th><th>Deliveries</th><th>Event id</th></tr></thead>
+<tbody>${v.events.map((e) => eventRow(e, v.now))}</tbody></table>`;
+  return html`<section class="card" id="events"><h2>Recent events <span class="count">newest first, last ${v.events.length}</span></h2>${body}</section>`;
+}
+
+function deadLettersSection(v: AdminView): SafeHtml {
+  const csrf = html`<input type="hidden" name="csrf" value="${v.csrf}">`;
+  const body = v.deadLetters.length === 0
+    ? html`<p class="empty">No dead letters: every delivery went through or is still being tried.</p>`
+    : html`<table><thead><tr><th>Job</th><th>Failed</th><th>Receiver</th><th>Event</th><th>Attempts</th><th>Reason</th><th></th></tr></thead><tbody>
+${v.deadLetters.map((j) => html`<tr data-job-id="${j.id}">
+  <td class="mono">#${j.id}</td>
+  <td class="nowrap">${timeAgo(j.updatedAt, v.now)}</td>
+  <td><b>${j.receiver}</b></td>
+  <td><div>${j.event.type} ${statusBadge(j.event.status, j.event.unknownStatus)}</div><div class="mono small wrap">${j.event.id}</div></td>
+  <td>${j.attempts}</td>
+  <td class="wrap bad">${j.lastReason ?? ''}</td>
+  <td><form class="inline" method="post" action="/admin/dead-letters/${j.id}/retry">${csrf}<button type="submit" aria-label="Retry dead letter ${j.id}">Retry</button></form></td>
+</tr>`)}</tbody></table>
+<form method="post" action="/admin/dead-letters/retry-all" style="margin-top:10px">${csrf}<button type="submit" class="secondary">Retry all dead letters</button></form>`;
+  return html`<section class="card" id="dead-letters"><h2>Dead letters <span class="count">${v.deadLetters.length}</span></h2>${body}</section>`;
+}
+
+function options(values: readonly string[]): SafeHtml[] {
+  return values.map((s) => html`<option value="${s}"></option>`);
+}
+
+function testerSection(v: AdminView): SafeHtml {
+  const input = v.tester?.input ?? {};
+  const result = v.tester?.result;
+  const bad = v.tester?.bad ?? [];
+  const field = (name: string, labelText: string, list?: string) =>
+    html`<div><label for="rt-${name}">${labelText}</label><input type="text" id="rt-${name}" name="${name}" value="${input[name] ?? ''}"${list ? html` list="${list}"` : ''}></div>`;
+  const out = result
+    ? html`<div class="result" id="route-result">
+  ${bad.length ? html`<div class="banner bad">Ignored (not name=value): ${bad.join(', ')}</div>` : ''}
+  <h3>Receivers</h3>
+  <div id="route-receivers">${result.receivers.length ? result.receivers.map((r) => html`<span class="badge info">${r}</span> `) : html`<span class="empty">none</span>`}</div>
+  <h3>Path</h3>
+  <table><thead><tr><th>Receiver</th><th>Node</th><th>Matchers</th></tr></thead><tbody>
+  ${result.routes.map((r) => html`<tr><td><b>${r.receiver}</b></td><td class="mono">${r.path}</td><td class="mono small">${r.matchers.join(', ') || '(matches everything)'}</td></tr>`)}
+  </tbody></table>
+  <h3>Labels used</h3>
+  <div class="mono small wrap">${Object.entries(result.labels).map(([k, val]) => `${k}="${val}"`).join('  ')}</div>
+</div>`
+    : '';
+  return html`<section class="card" id="route-tester"><h2>Route tester <span class="count">same logic as <span class="mono">aver-bridge routes test</span></span></h2>
+<form method="get" action="/admin#route-tester">
+  <input type="hidden" name="rt" value="1">
+  <div class="fields">
+    ${field('type', 'Type', 'rt-types')}
+    ${field('status', 'Status', 'rt-statuses')}
+    ${field('groupId', 'Group id', 'rt-groups')}
+    ${field('id', 'Entity id')}
+    <div class="full"><label for="rt-labels">Other labels (name=value, one a line), as enrichment adds</label><textarea id="rt-labels" name="labels">${input.labels ?? ''}</textarea></div>
+  </div>
+  <datalist id="rt-types">${options(KNOWN_TYPES)}</datalist>
+  <datalist id="rt-statuses">${options(KNOWN_STATUSES)}</datalist>
+  <datalist id="rt-groups">${options(v.groupIds)}</datalist>
+  <button type="submit">Test route</button>
+</form>${out}</section>`;
+}
+
+function configSection(v: AdminView): SafeHtml {
+  const c = v.config;
+  const reload = v.reload.successful
+    ? html`<span class="ok">succeeded</span>${v.reload.at ? html` ${timeAgo(v.reload.at, v.now)}` : ''}`
+    : html`<span class="bad">failed: the previous config is still in use (see the logs)</span>`;
+  return html`<section class="card" id="config"><h2>Configuration <span class="count">secrets are never shown</span></h2>
+<dl class="kv">
+  <dt>File</dt><dd class="mono">${c.file}</dd>
+  <dt>Hash</dt><dd class="mono">${c.hash}</dd>
+  <dt>Last reload</dt><dd>${reload}</dd>
+  <dt>Webhook</dt><dd><span class="mono">POST ${c.webhook.path}</span>, ${c.webhook.allowUnauthenticated ? html`<span class="bad">no secret required</span>` : html`header <span class="mono">${c.webhook.header}</span>, ${plural(c.webhook.secrets, 'secret')}`}, duplicates within ${formatMs(c.webhook.dedupWindowMs)}</dd>
+  <dt>Store</dt><dd>${v.storeKind}</dd>
+  <dt>Delivery</dt><dd>${c.delivery.concurrency} at once, timeout ${formatMs(c.delivery.timeoutMs)}, backoff ${c.delivery.backoff}, give up after ${formatMs(c.delivery.maxAgeMs)}</dd>
+  <dt>Enrichment</dt><dd>${c.enrichment ?? 'off'}</dd>
+  <dt>Slack</dt><dd>${c.slack ?? 'not configured'}</dd>
+  <dt>Teams</dt><dd>${c.teams ?? 'not configured'}</dd>
+  <dt>Groups</dt><dd>${plural(c.groups, 'named group')}</dd>
+</dl>
+<form method="post" action="/admin/reload" style="margin-top:10px"><input type="hidden" name="csrf" value="${v.csrf}"><button type="submit" class="secondary">Reload config from file</button></form>
+<h3>Receivers</h3>
+<table><thead><tr><th>Name</th><th>Kind</th><th>Target</th></tr></thead><tbody>
+${c.receivers.map((r) => html`<tr><td><b>${r.name}</b></td><td>${r.kind}</td><td class="mono small wrap">${r.target}</td></tr>`)}
+</tbody></table>
+<h3>Routing tree</h3>
+<ul class="tree">${c.routes.map((r) => html`<li style="padding-left:${r.depth * 18}px"><b>${r.receiver}</b> <span class="mono small">${r.matchers.length ? `{${r.matchers.join(', ')}}` : '(everything)'}</span>${r.continue ? html` <span class="badge mute">continue</span>` : ''} <span class="small mono">${r.path}</span></li>`)}</ul>
+</section>`;
+}
+
+function statsRow(v: AdminView): SafeHtml {
+  const pending = v.queue.reduce((n, q) => n + q.pending, 0);
+  const dead = v.queue.reduce((n, q) => n + q.dead, 0);
+  const oldest = v.queue.map((q) => q.oldestCreatedAt).filter((t): t is number => t !== null).sort((a, b) => a - b)[0];
+  const failing = v.events.filter((e) => e.deliveries.some((d) => d.state === 'dead')).length;
+  return html`<div class="stats">
+  <div class="stat"><div class="n">${v.events.length}</div><div class="l">recent events shown</div></div>
+  <div class="stat ${pending ? 'warn' : 'ok'}"><div class="n">${pending}</div><div class="l">deliveries queued${oldest !== undefined ? html`, oldest ${timeAgo(oldest, v.now)}` : ''}</div></div>
+  <div class="stat ${dead ? 'bad' : 'ok'}"><div class="n">${dead}</div><div class="l">dead letters${failing ? `, ${failing} of the events shown` : ''}</div></div>
+  <div class="stat ${v.reload.successful ? 'ok' : 'bad'}"><div class="n">${v.reload.successful ? 'OK' : 'Failed'}</div><div class="l">last config reload</div></div>
+</div>`;
+}
+
+/** The admin page: what arrived, where it went, what failed and why, with Retry, a route tester and the config. */
+export function renderAdminPage(v: AdminView): SafeHtml {
+  const header = html`<header class="top">
+  <h1>aver-bridge admin</h1>
+  <span class="meta">config <span class="mono">${v.config.hash}</span> · ${v.storeKind} · as of ${new Date(v.now).toISOString().slice(11, 19)} UTC</span>
+  <span class="spacer"></span>
+  <a href="/admin">Refresh</a>
+  <form method="post" action="/admin/logout"><input type="hidden" name="csrf" value="${v.csrf}"><button type="submit" class="link">Log out</button></form>
+</header>`;
+  return layout('aver-bridge admin', html`<main>
+${v.notice ? html`<div class="banner ok" role="status">${v.notice}</div>` : ''}
+${v.error ? html`<div class="banner bad" role="alert">${v.error}</div>` : ''}
+${statsRow(v)}
+${eventsSection(v)}
+${deadLettersSection(v)}
+<div class="grid2">${testerSection(v)}${configSection(v)}</div>
+</main>`, header);
+}

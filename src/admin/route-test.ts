@@ -1,0 +1,14 @@
+import type { Labels } from '../aver/event.js';
+export { testRoute, type RouteTestResult } from '../routing/test-route.js';
+
+/** Parses "name=value" lines (or comma-separated pairs) into labels; blank and malformed entries are reported. */
+export function parseLabelLines(text: string): { labels: Labels; bad: string[] } {
+  const labels: Labels = {};
+  const bad: string[] = [];
+  for (const part of text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)) {
+    const i = part.indexOf('=');
+    if (i <= 0) bad.push(part);
+    else labels[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+  }
+  return { labels, bad };
+}

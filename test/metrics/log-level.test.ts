@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/logger.js';
+import { configFrom, MINIMAL_YAML } from '../helpers/bridge.js';
+
+function capture() {
+  const chunks: string[] = [];
+  const stream = new Writable({ write(c, _e, cb) { chunks.push(c.toString()); cb(); } });
+  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+}
+
+describe('log level (LOG_LEVEL and log.level)', () => {
+  it('takes log.level from the config file', () => {
+    expect(configFrom(`${MINIMAL_YAML}\nlog: { level: debug }\n`).log.level).to.equal('debug');
+  });
+
+  it('lets LOG_LEVEL override log.level', () => {
+    expect(configFrom(`${MINIMAL_YAML}\nlog: { level: debug }\n`, { LOG_LEVEL: 'warn' }).log.level).to.equal('warn');
+  });
+
+  it('defaults to info', () => {
+    expect(configFrom(MINIMAL_YAML).log.level).to.equal('info');
+  });
+
+  it('drops lines below the level and redacts secrets in the ones it keeps', () => {
+    const out = capture();
+    const logger = createLogger('warn', out.stream);
+    logger.info('hidden');
+    logger.warn({ token: 'xoxb-secret', receiver: 'ops' }, 'shown');
+    const lines = out.lines();
+    expect(lines.map((l) => l.msg)).to.deep.equal(['shown']);
+    expect(lines[0]).to.include({ token: '[redacted]', receiver: 'ops', service: 'aver-bridge' });
+  });
+});
