@@ -19,12 +19,12 @@ const MIGRATIONS: string[] = [
    CREATE TABLE dedup (key TEXT PRIMARY KEY, event_id TEXT NOT NULL, until INTEGER NOT NULL);
    CREATE TABLE jobs (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
-     event_id TEXT NOT NULL, receiver TEXT NOT NULL, entity_key TEXT NOT NULL, destination_key TEXT NOT NULL,
+     event_id TEXT NOT NULL, event_seq INTEGER NOT NULL, receiver TEXT NOT NULL, entity_key TEXT NOT NULL, destination_key TEXT NOT NULL,
      state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
      lease_owner TEXT, lease_until INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
      last_reason TEXT, history TEXT NOT NULL DEFAULT '[]');
    CREATE INDEX jobs_pending ON jobs (next_attempt_at, id) WHERE state = 'pending';
-   CREATE INDEX jobs_entity ON jobs (receiver, entity_key, id) WHERE state = 'pending';
+   CREATE INDEX jobs_entity ON jobs (receiver, entity_key, event_seq, id) WHERE state = 'pending';
    CREATE INDEX jobs_event ON jobs (event_id);
    CREATE INDEX jobs_state ON jobs (state, updated_at);
    CREATE TABLE message_refs (receiver TEXT NOT NULL, entity_key TEXT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY (receiver, entity_key));
@@ -152,10 +152,10 @@ class SqliteStore implements Store {
 
   private routeEventSync(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): void {
     const mark = this.stmt('UPDATE events SET routed = 1, labels = ?, details = ? WHERE event_id = ? AND routed = 0');
-    const insert = this.stmt(`INSERT INTO jobs (event_id, receiver, entity_key, destination_key, next_attempt_at, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const insert = this.stmt(`INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, next_attempt_at, created_at, updated_at)
+      VALUES (?, (SELECT seq FROM events WHERE event_id = ?), ?, ?, ?, ?, ?, ?)`);
     if (mark.run(JSON.stringify(labels), details ? JSON.stringify(details) : null, eventId).changes === 0) return;
-    for (const j of jobs) insert.run(eventId, j.receiver, j.entityKey, j.destinationKey, now, now, now);
+    for (const j of jobs) insert.run(eventId, eventId, j.receiver, j.entityKey, j.destinationKey, now, now, now);
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {
@@ -183,15 +183,21 @@ class SqliteStore implements Store {
   async claimJobs(o: ClaimOptions): Promise<DeliveryJob[]> {
     const receivers = o.receivers ? JSON.stringify(o.receivers) : null;
     const skip = JSON.stringify(o.skipDestinations ?? []);
-    // The oldest pending job of each (receiver, entity) is the only claimable one: order per entity.
+    // Order per entity: only the pending job of a (receiver, entity) whose event arrived first is claimable,
+    // none while another job of the pair is leased (a retried dead letter waits for the one in flight), and
+    // none while an earlier event of the entity is still being routed. One process writes at a time, so the
+    // select and the lease below cannot interleave with another claim.
     const select = this.stmt(`
-      SELECT j.id FROM jobs j
+      SELECT j.id FROM jobs j JOIN events e ON e.event_id = j.event_id
       WHERE j.state = 'pending' AND j.next_attempt_at <= @now
         AND (j.lease_until IS NULL OR j.lease_until <= @now)
         AND (@receivers IS NULL OR j.receiver IN (SELECT value FROM json_each(@receivers)))
         AND j.destination_key NOT IN (SELECT value FROM json_each(@skip))
-        AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.receiver = j.receiver AND e.entity_key = j.entity_key
-                        AND e.state = 'pending' AND e.id < j.id)
+        AND j.id = (SELECT p.id FROM jobs p WHERE p.receiver = j.receiver AND p.entity_key = j.entity_key AND p.state = 'pending'
+                    ORDER BY p.event_seq, p.id LIMIT 1)
+        AND NOT EXISTS (SELECT 1 FROM jobs l WHERE l.receiver = j.receiver AND l.entity_key = j.entity_key AND l.state = 'pending'
+                        AND l.lease_owner IS NOT NULL AND l.lease_until > @now AND l.id <> j.id)
+        AND NOT EXISTS (SELECT 1 FROM events u WHERE u.id = e.id AND u.type = e.type AND u.seq < e.seq AND u.routed = 0)
       ORDER BY j.next_attempt_at, j.id LIMIT @limit`);
     const lease = this.stmt('UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?');
     const load = this.stmt(`SELECT j.*, e.type, e.id AS entity_id, e.group_id, e.status, e.received_at, e.unknown_type, e.unknown_status,

@@ -1,0 +1,97 @@
+/** One schema step. Applied in order, each once, recorded in `schema_versions`. Never edit a released step: add one. */
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every schema step of the PostgreSQL store, oldest first. */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE events (
+  event_id       text PRIMARY KEY,
+  seq            bigserial NOT NULL UNIQUE,
+  type           text NOT NULL,
+  id             text NOT NULL,
+  group_id       text NOT NULL,
+  status         text NOT NULL,
+  received_at    bigint NOT NULL,
+  unknown_type   boolean NOT NULL,
+  unknown_status boolean NOT NULL,
+  raw            jsonb NOT NULL,
+  routed         boolean NOT NULL DEFAULT false,
+  labels         jsonb,
+  details        jsonb
+);
+CREATE INDEX events_unrouted ON events (seq) WHERE NOT routed;
+CREATE INDEX events_unrouted_entity ON events (type, id, seq) WHERE NOT routed;
+CREATE INDEX events_entity ON events (type, id, seq);
+CREATE INDEX events_id ON events (id, seq);
+
+CREATE TABLE dedup (
+  key         text PRIMARY KEY,
+  event_id    text NOT NULL,
+  until       bigint NOT NULL,
+  received_at bigint NOT NULL
+);
+CREATE INDEX dedup_until ON dedup (until);
+
+CREATE TABLE jobs (
+  id              bigserial PRIMARY KEY,
+  event_id        text NOT NULL REFERENCES events (event_id),
+  event_seq       bigint NOT NULL,
+  receiver        text NOT NULL,
+  entity_key      text NOT NULL,
+  destination_key text NOT NULL,
+  state           text NOT NULL CHECK (state IN ('pending', 'done', 'dead')),
+  attempts        integer NOT NULL DEFAULT 0,
+  next_attempt_at bigint NOT NULL,
+  lease_owner     text,
+  lease_until     bigint,
+  created_at      bigint NOT NULL,
+  updated_at      bigint NOT NULL,
+  last_reason     text,
+  history         jsonb NOT NULL DEFAULT '[]'::jsonb
+);
+-- claimJobs finds the oldest pending job of an entity and its live leases through these two only; keep
+-- other indexes on jobs from starting with receiver, or the planner may pick them and scan a whole receiver.
+CREATE INDEX jobs_pending_entity ON jobs (receiver, entity_key, event_seq, id) WHERE state = 'pending';
+CREATE INDEX jobs_leased_entity ON jobs (receiver, entity_key) WHERE lease_owner IS NOT NULL;
+CREATE INDEX jobs_pending ON jobs (id) WHERE state = 'pending';
+CREATE INDEX jobs_lease_owner ON jobs (lease_owner) WHERE lease_owner IS NOT NULL;
+CREATE INDEX jobs_event ON jobs (event_id);
+CREATE INDEX jobs_state ON jobs (state, id);
+
+CREATE TABLE pacing (
+  destination_key text PRIMARY KEY,
+  tat             double precision NOT NULL DEFAULT 0,
+  paused_until    bigint NOT NULL DEFAULT 0
+);
+
+CREATE TABLE message_refs (
+  receiver   text NOT NULL,
+  entity_key text NOT NULL,
+  channel    text NOT NULL,
+  message_id text NOT NULL,
+  extra      jsonb,
+  PRIMARY KEY (receiver, entity_key)
+);
+
+CREATE TABLE teams_installations (
+  team_id      text NOT NULL,
+  channel_id   text NOT NULL,
+  team_name    text NOT NULL,
+  channel_name text NOT NULL,
+  service_url  text NOT NULL,
+  tenant_id    text NOT NULL,
+  reference    jsonb NOT NULL,
+  removed      boolean NOT NULL DEFAULT false,
+  updated_at   bigint NOT NULL,
+  PRIMARY KEY (team_id, channel_id)
+);
+`,
+  },
+];

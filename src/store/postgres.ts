@@ -1,0 +1,499 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { AverEvent, Labels } from '../aver/event.js';
+import { BridgeError } from '../errors.js';
+import type { DeliveryJob, EventDetails, MessageRef } from '../receivers/receiver.js';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import type {
+  AppendResult, AttemptRecord, ClaimOptions, JobRecord, JobState, NewEvent, NewJob, StoredEvent, Store, TeamsInstallation,
+} from './store.js';
+
+export interface PostgresStoreOptions {
+  logger?: Logger;
+  /** Connections per replica (default 10). */
+  poolSize?: number;
+  /** Schema that holds the tables, created by migrate(); also read from the URL's `?schema=`. Default: the server's search_path. */
+  schema?: string;
+}
+
+// Namespace of every advisory lock this store takes ("aver" in ASCII), so other users of the database are not blocked.
+const LOCK_NAMESPACE = 0x61766572;
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+type Row = Record<string, any>;
+
+/** Opens the PostgreSQL store for `url` (postgres://user:pass@host:5432/db[?schema=name]) and checks the server answers. */
+export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<Store> {
+  const { connectionString, schema: urlSchema } = splitSchema(url);
+  const schema = opts.schema ?? urlSchema;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new BridgeError('store_schema_invalid', `storage: schema "${schema}" is not a plain identifier (letters, digits, _)`);
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: 10_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // bigint columns (ids, epoch milliseconds, counts) fit a JS number; parse them as numbers for this pool only.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as any,
+    },
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', (err) => opts.logger?.warn({ err: { message: err.message, code: (err as any).code } }, 'postgres: idle connection lost'));
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new BridgeError('store_unavailable', `storage: cannot reach PostgreSQL at ${describeUrl(connectionString)}: ${(err as Error).message}`, { cause: err });
+  }
+  return new PostgresStore(pool, schema ?? 'public', schema !== undefined);
+}
+
+class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+
+  constructor(private readonly pool: pg.Pool, private readonly schema: string, private readonly createSchema: boolean) {}
+
+  async migrate(): Promise<void> {
+    await this.tx(async (c) => {
+      // Replicas starting together queue here; the first applies the steps, the others find them applied.
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, `migrate:${this.schema}`]);
+      if (this.createSchema) await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await c.query(`CREATE TABLE IF NOT EXISTS schema_versions (
+        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      const done = new Set((await c.query('SELECT version FROM schema_versions')).rows.map((r) => r.version as number));
+      for (const m of POSTGRES_MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        await c.query(m.sql);
+        await c.query('INSERT INTO schema_versions (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  // Inbox
+
+  async appendEvents(batch: NewEvent[]): Promise<AppendResult[]> {
+    if (batch.length === 0) return [];
+    // The first occurrence of each key goes to the database; repeats inside the batch are settled against it below.
+    const first = new Map<string, number>();
+    batch.forEach((n, i) => { if (!first.has(n.dedupKey)) first.set(n.dedupKey, i); });
+    const firsts = [...first.values()].map((i) => batch[i]);
+
+    return this.tx(async (c) => {
+      // A key is taken when absent or when its window has passed (until <= the new event's receipt).
+      // Rows go in key order so concurrent batches lock keys in the same order and cannot deadlock.
+      const taken = await c.query(
+        `INSERT INTO dedup (key, event_id, until, received_at)
+         SELECT k, e, u, r FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS t(k, e, u, r) ORDER BY k
+         ON CONFLICT (key) DO UPDATE SET event_id = EXCLUDED.event_id, until = EXCLUDED.until, received_at = EXCLUDED.received_at
+           WHERE dedup.until <= EXCLUDED.received_at
+         RETURNING key`,
+        [firsts.map((n) => n.dedupKey), firsts.map((n) => n.event.eventId), firsts.map((n) => n.dedupUntil), firsts.map((n) => n.event.receivedAt)],
+      );
+      const takenKeys = new Set(taken.rows.map((r) => r.key as string));
+      const live = new Map<string, { eventId: string; until: number }>();
+      const heldKeys = firsts.map((n) => n.dedupKey).filter((k) => !takenKeys.has(k));
+      if (heldKeys.length > 0) {
+        // A new statement sees the rows concurrent batches committed while we waited on their keys.
+        const held = await c.query('SELECT key, event_id, until FROM dedup WHERE key = ANY($1::text[])', [heldKeys]);
+        for (const r of held.rows) live.set(r.key, { eventId: r.event_id, until: r.until });
+      }
+
+      const results: AppendResult[] = [];
+      const fresh: NewEvent[] = [];
+      const retaken = new Map<string, NewEvent>();
+      batch.forEach((n, i) => {
+        const current = live.get(n.dedupKey);
+        if (!(first.get(n.dedupKey) === i && takenKeys.has(n.dedupKey))) {
+          if (current && current.until > n.event.receivedAt) {
+            results.push({ duplicate: true, eventId: current.eventId });
+            return;
+          }
+          // A repeat inside the batch after the window passed, or a held key pruned between the two statements.
+          retaken.set(n.dedupKey, n);
+        }
+        fresh.push(n);
+        live.set(n.dedupKey, { eventId: n.event.eventId, until: n.dedupUntil });
+        results.push({ duplicate: false, eventId: n.event.eventId });
+      });
+
+      if (retaken.size > 0) {
+        const rs = [...retaken.values()];
+        await c.query(
+          `INSERT INTO dedup (key, event_id, until, received_at)
+           SELECT k, e, u, r FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS t(k, e, u, r) ORDER BY k
+           ON CONFLICT (key) DO UPDATE SET event_id = EXCLUDED.event_id, until = EXCLUDED.until, received_at = EXCLUDED.received_at`,
+          [rs.map((n) => n.dedupKey), rs.map((n) => n.event.eventId), rs.map((n) => n.dedupUntil), rs.map((n) => n.event.receivedAt)],
+        );
+      }
+      if (fresh.length > 0) {
+        const ev = fresh.map((n) => n.event);
+        await c.query(
+          `INSERT INTO events (event_id, type, id, group_id, status, received_at, unknown_type, unknown_status, raw)
+           SELECT e, t, i, g, s, r, ut, us, raw::jsonb
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::boolean[], $8::boolean[], $9::text[])
+             WITH ORDINALITY AS x(e, t, i, g, s, r, ut, us, raw, ord)
+           ORDER BY ord`,
+          [ev.map((e) => e.eventId), ev.map((e) => e.type), ev.map((e) => e.id), ev.map((e) => e.groupId), ev.map((e) => e.status),
+            ev.map((e) => e.receivedAt), ev.map((e) => e.unknownType), ev.map((e) => e.unknownStatus), ev.map((e) => JSON.stringify(e.raw))],
+        );
+      }
+      for (const n of fresh) {
+        if (n.preRouted) await routeIn(c, n.event.eventId, n.preRouted.labels, null, n.preRouted.jobs, n.event.receivedAt);
+      }
+      return results;
+    });
+  }
+
+  async unroutedEvents(limit: number): Promise<AverEvent[]> {
+    const { rows } = await this.pool.query('SELECT * FROM events WHERE NOT routed ORDER BY seq LIMIT $1', [limit]);
+    return rows.map(toEvent);
+  }
+
+  async routeEvent(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void> {
+    await this.tx((c) => routeIn(c, eventId, labels, details, jobs, now));
+  }
+
+  async getEvent(eventId: string): Promise<StoredEvent | null> {
+    const { rows } = await this.pool.query('SELECT * FROM events WHERE event_id = $1', [eventId]);
+    return rows.length ? toStoredEvent(rows[0]) : null;
+  }
+
+  async recentEvents(limit: number): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query('SELECT * FROM events ORDER BY seq DESC LIMIT $1', [limit]);
+    return rows.map(toStoredEvent);
+  }
+
+  async entityHistory(id: string, type?: string) {
+    const { rows } = type === undefined
+      ? await this.pool.query('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = $1 ORDER BY seq', [id])
+      : await this.pool.query('SELECT event_id, type, group_id, status, received_at FROM events WHERE type = $2 AND id = $1 ORDER BY seq', [id, type]);
+    return rows.map((r) => ({ status: r.status, at: r.received_at, type: r.type, eventId: r.event_id, groupId: r.group_id }));
+  }
+
+  async pruneDedup(now: number): Promise<number> {
+    const r = await this.pool.query('DELETE FROM dedup WHERE until <= $1', [now]);
+    return r.rowCount ?? 0;
+  }
+
+  // Delivery jobs
+
+  async claimJobs(o: ClaimOptions): Promise<DeliveryJob[]> {
+    if (o.limit <= 0) return [];
+    return this.tx(async (c) => {
+      // Why a lock as well as SKIP LOCKED: SKIP LOCKED keeps two claimers off the same row, but "only the oldest
+      // pending job of a (receiver, entity), and none while another of the pair is leased" is decided by subqueries
+      // that read the statement's snapshot and are not re-checked when the row is locked. Two claimers with
+      // overlapping snapshots could then each take a different job of one entity (for instance when a dead letter
+      // is retried while a later job is being claimed). So claimers take turns on a transaction-scoped advisory
+      // lock, and the claim runs as the NEXT statement, whose fresh snapshot sees every lease committed before it
+      // (leases are only ever created here). The claim is one indexed statement, so a turn is short.
+      // Order is the events' arrival (event_seq), not job creation: routing runs concurrently (enrichment, other
+      // replicas), so a job also waits while an earlier event of its entity is not yet routed.
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, `claim:${this.schema}`]);
+      const { rows } = await c.query(
+        `WITH cand AS (
+           SELECT j.id FROM jobs j JOIN events e ON e.event_id = j.event_id
+           WHERE j.state = 'pending' AND j.next_attempt_at <= $1
+             AND (j.lease_until IS NULL OR j.lease_until <= $1)
+             AND ($5::text[] IS NULL OR j.receiver = ANY($5::text[]))
+             AND NOT (j.destination_key = ANY($6::text[]))
+             AND j.id = (
+               SELECT p.id FROM jobs p WHERE p.receiver = j.receiver AND p.entity_key = j.entity_key AND p.state = 'pending'
+               ORDER BY p.event_seq, p.id LIMIT 1)
+             AND NOT EXISTS (
+               SELECT 1 FROM jobs l
+               WHERE l.receiver = j.receiver AND l.entity_key = j.entity_key AND l.lease_owner IS NOT NULL
+                 AND l.state = 'pending' AND l.lease_until > $1 AND l.id <> j.id)
+             AND NOT EXISTS (
+               SELECT 1 FROM events u WHERE u.type = e.type AND u.id = e.id AND u.seq < e.seq AND NOT u.routed)
+           ORDER BY j.id
+           LIMIT $2
+           FOR UPDATE OF j SKIP LOCKED)
+         UPDATE jobs SET lease_owner = $3, lease_until = $4, attempts = jobs.attempts + 1, updated_at = $1
+         FROM cand, events e
+         WHERE jobs.id = cand.id AND e.event_id = jobs.event_id
+         RETURNING jobs.id AS job_id, jobs.receiver, jobs.entity_key, jobs.destination_key, jobs.attempts, jobs.created_at AS job_created_at, e.*`,
+        [o.now, o.limit, o.owner, o.now + o.leaseMs, o.receivers ?? null, o.skipDestinations ?? []],
+      );
+      return rows
+        .sort((a, b) => a.job_id - b.job_id)
+        .map((r): DeliveryJob => ({
+          id: r.job_id,
+          eventId: r.event_id,
+          receiver: r.receiver,
+          entityKey: r.entity_key,
+          destinationKey: r.destination_key,
+          attempt: r.attempts,
+          createdAt: r.job_created_at,
+          event: toEvent(r),
+          labels: r.labels ?? {},
+          details: r.details ?? null,
+        }));
+    });
+  }
+
+  async completeJob(jobId: number, owner: string, attempt: AttemptRecord, now: number): Promise<boolean> {
+    // A lease past its time still counts as held until another replica claims the job (which changes the owner).
+    const r = await this.pool.query(
+      `UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = $3, last_reason = NULL, history = history || jsonb_build_array($4::jsonb)
+       WHERE id = $1 AND state = 'pending' AND lease_owner = $2`,
+      [jobId, owner, now, JSON.stringify(attempt)],
+    );
+    return r.rowCount === 1;
+  }
+
+  async retryJob(jobId: number, owner: string, attempt: AttemptRecord, nextAttemptAt: number): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE jobs SET next_attempt_at = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4, last_reason = $5,
+         history = history || jsonb_build_array($6::jsonb)
+       WHERE id = $1 AND state = 'pending' AND lease_owner = $2`,
+      [jobId, owner, nextAttemptAt, attempt.at, attempt.reason ?? null, JSON.stringify(attempt)],
+    );
+    return r.rowCount === 1;
+  }
+
+  async deadLetterJob(jobId: number, owner: string | null, attempt: AttemptRecord | null, reason: string, now: number): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = $4, last_reason = $5,
+         history = CASE WHEN $3::jsonb IS NULL THEN history ELSE history || jsonb_build_array($3::jsonb) END
+       WHERE id = $1 AND state = 'pending' AND ($2::text IS NULL OR lease_owner = $2)`,
+      [jobId, owner, attempt === null ? null : JSON.stringify(attempt), now, reason],
+    );
+    return r.rowCount === 1;
+  }
+
+  async releaseJob(jobId: number, owner: string, nextAttemptAt: number): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = greatest(attempts - 1, 0), next_attempt_at = $3
+       WHERE id = $1 AND state = 'pending' AND lease_owner = $2`,
+      [jobId, owner, nextAttemptAt],
+    );
+    return r.rowCount === 1;
+  }
+
+  async releaseLeases(owner: string): Promise<number> {
+    const r = await this.pool.query(
+      `UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = greatest(attempts - 1, 0)
+       WHERE lease_owner = $1 AND state = 'pending'`,
+      [owner],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async getJob(jobId: number): Promise<JobRecord | null> {
+    const { rows } = await this.pool.query(`${JOB_SELECT} WHERE j.id = $1`, [jobId]);
+    return rows.length ? toJobRecord(rows[0]) : null;
+  }
+
+  async jobsForEvent(eventId: string): Promise<JobRecord[]> {
+    const { rows } = await this.pool.query(`${JOB_SELECT} WHERE j.event_id = $1 ORDER BY j.id`, [eventId]);
+    return rows.map(toJobRecord);
+  }
+
+  async listJobs(filter: { state?: JobState; receiver?: string; limit: number }): Promise<JobRecord[]> {
+    const { rows } = await this.pool.query(
+      `${JOB_SELECT} WHERE ($1::text IS NULL OR j.state = $1) AND ($2::text IS NULL OR j.receiver = $2) ORDER BY j.id DESC LIMIT $3`,
+      [filter.state ?? null, filter.receiver ?? null, filter.limit],
+    );
+    return rows.map(toJobRecord);
+  }
+
+  async queueStats(_now: number) {
+    const { rows } = await this.pool.query(
+      `SELECT receiver,
+              count(*) FILTER (WHERE state = 'pending') AS pending,
+              min(created_at) FILTER (WHERE state = 'pending') AS oldest,
+              count(*) FILTER (WHERE state = 'dead') AS dead
+       FROM jobs WHERE state IN ('pending', 'dead') GROUP BY receiver ORDER BY receiver`,
+    );
+    return rows.map((r) => ({ receiver: r.receiver as string, pending: r.pending as number, oldestCreatedAt: (r.oldest ?? null) as number | null, dead: r.dead as number }));
+  }
+
+  async retryDeadLetter(jobId: number, now: number): Promise<boolean> {
+    const r = await this.pool.query(`${REVIVE} WHERE id = $2 AND state = 'dead'`, [now, jobId]);
+    return r.rowCount === 1;
+  }
+
+  async retryAllDeadLetters(now: number, receiver?: string): Promise<number> {
+    const r = await this.pool.query(`${REVIVE} WHERE state = 'dead' AND ($2::text IS NULL OR receiver = $2)`, [now, receiver ?? null]);
+    return r.rowCount ?? 0;
+  }
+
+  async purgeDeadLetters(olderThan: number): Promise<number> {
+    const r = await this.pool.query(`DELETE FROM jobs WHERE state = 'dead' AND updated_at < $1`, [olderThan]);
+    return r.rowCount ?? 0;
+  }
+
+  async deadLetterUnknownReceivers(known: string[], reason: string, now: number): Promise<number> {
+    const r = await this.pool.query(
+      `UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = $3, last_reason = $2
+       WHERE state = 'pending' AND NOT (receiver = ANY($1::text[]))`,
+      [known, reason, now],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  // Pacing
+
+  async takeSendSlot(destinationKey: string, now: number, intervalMs: number, burst: number) {
+    // GCRA: tat is the theoretical arrival time of the next send. The upsert locks the destination's row, so
+    // every replica's takes are serialised and together never exceed the rate.
+    const tolerance = (Math.max(1, Math.floor(burst)) - 1) * intervalMs;
+    const taken = await this.pool.query(
+      `INSERT INTO pacing (destination_key, tat, paused_until) VALUES ($1, $2::float8 + $3::float8, 0)
+       ON CONFLICT (destination_key) DO UPDATE SET tat = greatest(pacing.tat, $2::float8) + $3::float8
+         WHERE greatest(pacing.tat, $2::float8) - $2::float8 <= $4::float8 AND pacing.paused_until <= $2::float8
+       RETURNING tat`,
+      [destinationKey, now, intervalMs, tolerance],
+    );
+    if (taken.rowCount === 1) return { ok: true } as const;
+    const { rows } = await this.pool.query('SELECT tat, paused_until FROM pacing WHERE destination_key = $1', [destinationKey]);
+    const row = rows[0] ?? { tat: 0, paused_until: 0 };
+    const waitMs = Math.max(row.paused_until - now, Math.max(row.tat, now) - tolerance - now);
+    return { ok: false, waitMs: Math.max(1, Math.ceil(waitMs)) } as const;
+  }
+
+  async pauseDestination(destinationKey: string, until: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO pacing (destination_key, tat, paused_until) VALUES ($1, 0, $2)
+       ON CONFLICT (destination_key) DO UPDATE SET paused_until = greatest(pacing.paused_until, EXCLUDED.paused_until)`,
+      [destinationKey, until],
+    );
+  }
+
+  // Message references
+
+  async getMessageRef(receiver: string, entityKey: string): Promise<MessageRef | null> {
+    const { rows } = await this.pool.query('SELECT channel, message_id, extra FROM message_refs WHERE receiver = $1 AND entity_key = $2', [receiver, entityKey]);
+    if (rows.length === 0) return null;
+    const r = rows[0];
+    return r.extra === null ? { channel: r.channel, messageId: r.message_id } : { channel: r.channel, messageId: r.message_id, extra: r.extra };
+  }
+
+  async putMessageRef(receiver: string, entityKey: string, ref: MessageRef): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO message_refs (receiver, entity_key, channel, message_id, extra) VALUES ($1, $2, $3, $4, $5::jsonb)
+       ON CONFLICT (receiver, entity_key) DO UPDATE SET channel = EXCLUDED.channel, message_id = EXCLUDED.message_id, extra = EXCLUDED.extra`,
+      [receiver, entityKey, ref.channel, ref.messageId, ref.extra === undefined ? null : JSON.stringify(ref.extra)],
+    );
+  }
+
+  // Teams installations
+
+  async putInstallation(i: TeamsInstallation): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO teams_installations (team_id, channel_id, team_name, channel_name, service_url, tenant_id, reference, removed, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)
+       ON CONFLICT (team_id, channel_id) DO UPDATE SET team_name = EXCLUDED.team_name, channel_name = EXCLUDED.channel_name,
+         service_url = EXCLUDED.service_url, tenant_id = EXCLUDED.tenant_id, reference = EXCLUDED.reference,
+         removed = EXCLUDED.removed, updated_at = EXCLUDED.updated_at`,
+      [i.teamId, i.channelId, i.teamName, i.channelName, i.serviceUrl, i.tenantId, JSON.stringify(i.reference), i.removed, i.updatedAt],
+    );
+  }
+
+  async removeInstallation(teamId: string, now: number): Promise<void> {
+    await this.pool.query('UPDATE teams_installations SET removed = true, updated_at = $2 WHERE team_id = $1', [teamId, now]);
+  }
+
+  async listInstallations(): Promise<TeamsInstallation[]> {
+    const { rows } = await this.pool.query('SELECT * FROM teams_installations ORDER BY team_id, channel_id');
+    return rows.map((r) => ({
+      teamId: r.team_id, teamName: r.team_name, channelId: r.channel_id, channelName: r.channel_name,
+      serviceUrl: r.service_url, tenantId: r.tenant_id, reference: r.reference, removed: r.removed, updatedAt: r.updated_at,
+    }));
+  }
+
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      const result = await fn(c);
+      await c.query('COMMIT');
+      return result;
+    } catch (err) {
+      await c.query('ROLLBACK').catch((e: Error) => { broken = e; });
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }
+}
+
+/** Marks the event routed and enqueues its jobs, inside the caller's transaction; nothing if already routed. */
+async function routeIn(c: pg.PoolClient, eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void> {
+  // The row lock makes a concurrent second call wait, then find the event routed and do nothing.
+  const { rows } = await c.query(
+    `UPDATE events SET routed = true, labels = $2::jsonb, details = $3::jsonb WHERE event_id = $1 AND NOT routed RETURNING seq`,
+    [eventId, JSON.stringify(labels), details === null ? null : JSON.stringify(details)],
+  );
+  if (rows.length === 0 || jobs.length === 0) return;
+  await c.query(
+    `INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, state, attempts, next_attempt_at, created_at, updated_at)
+     SELECT $1, $2, r, k, d, 'pending', 0, $3, $3, $3
+     FROM unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(r, k, d, ord) ORDER BY ord`,
+    [eventId, rows[0].seq, now, jobs.map((j) => j.receiver), jobs.map((j) => j.entityKey), jobs.map((j) => j.destinationKey)],
+  );
+}
+
+const JOB_SELECT = `SELECT j.*, e.type, e.id AS entity_id, e.group_id, e.status, e.received_at, e.unknown_type, e.unknown_status, e.raw
+  FROM jobs j JOIN events e ON e.event_id = j.event_id`;
+
+// A dead letter goes back to the queue due now; created_at restarts so delivery.maxAge gives it a full window again,
+// while attempts and history keep counting.
+const REVIVE = `UPDATE jobs SET state = 'pending', next_attempt_at = $1, created_at = $1, updated_at = $1, lease_owner = NULL, lease_until = NULL`;
+
+function toEvent(r: Row): AverEvent {
+  return {
+    eventId: r.event_id, type: r.type, id: r.id, groupId: r.group_id, status: r.status, receivedAt: r.received_at,
+    unknownType: r.unknown_type, unknownStatus: r.unknown_status, raw: r.raw,
+  };
+}
+
+function toStoredEvent(r: Row): StoredEvent {
+  return { event: toEvent(r), routed: r.routed, labels: r.labels ?? null, details: r.details ?? null };
+}
+
+function toJobRecord(r: Row): JobRecord {
+  return {
+    id: r.id, eventId: r.event_id, receiver: r.receiver, entityKey: r.entity_key, destinationKey: r.destination_key,
+    state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, createdAt: r.created_at, updatedAt: r.updated_at,
+    lastReason: r.last_reason, history: r.history,
+    event: toEvent({ ...r, id: r.entity_id }),
+  };
+}
+
+/** Takes `?schema=` off the URL (pg does not know it) and returns both. */
+function splitSchema(url: string): { connectionString: string; schema?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new BridgeError('storage_url_invalid', 'storage.url is not a valid postgres:// URL');
+  }
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  if (schema === undefined) return { connectionString: url };
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
+/** host:port/database, never the user or password. */
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}

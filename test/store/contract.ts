@@ -1,0 +1,766 @@
+import { expect } from 'chai';
+import type { AverEvent, Labels } from '../../src/aver/event.js';
+import type { DeliveryJob, EventDetails } from '../../src/receivers/receiver.js';
+import type { AttemptRecord, NewJob, Store, TeamsInstallation } from '../../src/store/store.js';
+
+export interface StoreContractOptions {
+  /**
+   * Opens a second store (its own connections) on the same database as `store`, as a
+   * second replica would. Without it the several-replicas tests are skipped with a notice.
+   */
+  sibling?: (store: Store) => Promise<Store>;
+}
+
+const T0 = 1_700_000_000_000;
+const LEASE = 30_000;
+
+/**
+ * The one suite every Store implementation passes. `make` opens a store on a
+ * new, empty database (not yet migrated: the suite migrates it).
+ */
+export function storeContract(name: string, make: () => Promise<Store>, options: StoreContractOptions = {}): void {
+  describe(`Store contract: ${name}`, function () {
+    let store: Store;
+    const opened: Store[] = [];
+    let n = 0;
+
+    async function open(): Promise<Store> {
+      const s = await make();
+      opened.push(s);
+      return s;
+    }
+
+    beforeEach(async function () {
+      store = await open();
+      await store.migrate();
+    });
+
+    afterEach(async function () {
+      for (const s of opened.splice(0)) await s.close();
+    });
+
+    // ---- builders ----------------------------------------------------------------------------------
+
+    function event(over: Partial<AverEvent> = {}): AverEvent {
+      n++;
+      const type = over.type ?? 'LiveCheck';
+      const id = over.id ?? `chk-${n}`;
+      const status = over.status ?? 'Completed';
+      return {
+        eventId: `ev-${String(n).padStart(6, '0')}-${Math.random().toString(36).slice(2, 8)}`,
+        type, id, groupId: 'grp-1', status, receivedAt: T0 + n, unknownType: false, unknownStatus: false,
+        raw: { type, id, groupId: 'grp-1', status, extra: { nested: [1, 'two'] } },
+        ...over,
+      };
+    }
+
+    async function append(s: Store, e: AverEvent, key = `key:${e.eventId}`, until = e.receivedAt + 60_000) {
+      const [r] = await s.appendEvents([{ event: e, dedupKey: key, dedupUntil: until }]);
+      return r;
+    }
+
+    function labelsFor(e: AverEvent): Labels {
+      return { type: e.type, status: e.status, groupId: e.groupId, group: e.groupId, id: e.id };
+    }
+
+    function jobsFor(e: AverEvent, receivers: string[], dest?: string): NewJob[] {
+      return receivers.map((receiver) => ({ receiver, entityKey: `${e.type}:${e.id}`, destinationKey: dest ?? `${receiver}/channel` }));
+    }
+
+    /** Appends and routes one event; returns its job ids in receiver order. */
+    async function routed(s: Store, e: AverEvent, receivers: string[] = ['r1'], opts: { now?: number; dest?: string; details?: EventDetails | null } = {}) {
+      await append(s, e);
+      await s.routeEvent(e.eventId, labelsFor(e), opts.details ?? null, jobsFor(e, receivers, opts.dest), opts.now ?? T0);
+      return (await s.jobsForEvent(e.eventId)).map((j) => j.id);
+    }
+
+    function claim(s: Store, now: number, owner = 'A', over: Partial<Parameters<Store['claimJobs']>[0]> = {}) {
+      return s.claimJobs({ now, limit: 100, owner, leaseMs: LEASE, ...over });
+    }
+
+    function ok(attempt: number, at: number): AttemptRecord {
+      return { attempt, at, ok: true };
+    }
+
+    function failed(attempt: number, at: number, reason = 'HTTP 503 from the channel'): AttemptRecord {
+      return { attempt, at, ok: false, code: 'serverError', reason };
+    }
+
+    const ids = (jobs: DeliveryJob[]) => jobs.map((j) => j.id);
+
+    // ---- schema and health -------------------------------------------------------------------------
+
+    describe('migrate / ping', function () {
+      it('migrating again is harmless and keeps the data', async function () {
+        const e = event();
+        await append(store, e);
+        await store.migrate();
+        expect((await store.getEvent(e.eventId))?.event).to.deep.equal(e);
+      });
+
+      it('answers ping and names its kind', async function () {
+        await store.ping();
+        expect(['sqlite', 'postgres']).to.include(store.kind);
+      });
+    });
+
+    // ---- inbox -------------------------------------------------------------------------------------
+
+    describe('appendEvents', function () {
+      it('stores every field of an event, raw extras included', async function () {
+        const e = event({ unknownType: true, unknownStatus: true, type: 'FutureCheck', status: 'Pondering' });
+        expect(await append(store, e)).to.deep.equal({ duplicate: false, eventId: e.eventId });
+        expect(await store.getEvent(e.eventId)).to.deep.equal({ event: e, routed: false, labels: null, details: null });
+      });
+
+      it('returns one result per item, in order, for an empty or mixed batch', async function () {
+        expect(await store.appendEvents([])).to.deep.equal([]);
+        const held = event();
+        await append(store, held, 'k2');
+        const [a, b, c] = [event(), event(), event()];
+        const results = await store.appendEvents([
+          { event: a, dedupKey: 'k1', dedupUntil: T0 + 60_000 },
+          { event: b, dedupKey: 'k2', dedupUntil: T0 + 60_000 },
+          { event: c, dedupKey: 'k3', dedupUntil: T0 + 60_000 },
+        ]);
+        expect(results).to.deep.equal([
+          { duplicate: false, eventId: a.eventId },
+          { duplicate: true, eventId: held.eventId },
+          { duplicate: false, eventId: c.eventId },
+        ]);
+        expect(await store.getEvent(b.eventId)).to.equal(null);
+      });
+
+      it('within one batch, a repeated key is a duplicate of its first occurrence', async function () {
+        const [a, b, c] = [event(), event(), event()];
+        const results = await store.appendEvents([
+          { event: a, dedupKey: 'same', dedupUntil: T0 + 60_000 },
+          { event: b, dedupKey: 'other', dedupUntil: T0 + 60_000 },
+          { event: c, dedupKey: 'same', dedupUntil: T0 + 60_000 },
+        ]);
+        expect(results).to.deep.equal([
+          { duplicate: false, eventId: a.eventId },
+          { duplicate: false, eventId: b.eventId },
+          { duplicate: true, eventId: a.eventId },
+        ]);
+        expect(await store.getEvent(c.eventId)).to.equal(null);
+        expect((await store.recentEvents(10)).map((s) => s.event.eventId)).to.deep.equal([b.eventId, a.eventId]);
+      });
+
+      const windowCases: Array<{ title: string; secondAt: number; duplicate: boolean }> = [
+        { title: 'inside the window', secondAt: T0 + 59_999, duplicate: true },
+        { title: 'exactly at dedupUntil (the window is over)', secondAt: T0 + 60_000, duplicate: false },
+        { title: 'after the window', secondAt: T0 + 90_000, duplicate: false },
+      ];
+      for (const c of windowCases) {
+        it(`across batches, a repeat ${c.title} is ${c.duplicate ? 'a duplicate' : 'new'}`, async function () {
+          const first = event({ receivedAt: T0 });
+          await append(store, first, 'k', T0 + 60_000);
+          const second = event({ receivedAt: c.secondAt });
+          const r = await append(store, second, 'k', c.secondAt + 60_000);
+          expect(r).to.deep.equal({ duplicate: c.duplicate, eventId: c.duplicate ? first.eventId : second.eventId });
+          expect((await store.getEvent(second.eventId)) !== null).to.equal(!c.duplicate);
+        });
+      }
+
+      it('a key taken again after its window opens a new window for the new event', async function () {
+        const first = event({ receivedAt: T0 });
+        await append(store, first, 'k', T0 + 1000);
+        const second = event({ receivedAt: T0 + 5000 });
+        await append(store, second, 'k', T0 + 6000);
+        const third = event({ receivedAt: T0 + 5500 });
+        expect(await append(store, third, 'k', T0 + 6500)).to.deep.equal({ duplicate: true, eventId: second.eventId });
+      });
+
+      it('stores a pre-routed event routed, with its jobs due at receipt, and a duplicate one without jobs', async function () {
+        const e = event();
+        const labels = { ...labelsFor(e), test: 'true' };
+        const jobs = jobsFor(e, ['only-this-channel']);
+        const [r] = await store.appendEvents([{ event: e, dedupKey: 'test-cmd', dedupUntil: e.receivedAt + 1, preRouted: { labels, jobs } }]);
+        expect(r).to.deep.equal({ duplicate: false, eventId: e.eventId });
+        expect(await store.getEvent(e.eventId)).to.deep.equal({ event: e, routed: true, labels, details: null });
+        expect(await store.unroutedEvents(10)).to.deep.equal([]);
+        const [job] = await store.jobsForEvent(e.eventId);
+        expect(job).to.deep.include({ receiver: 'only-this-channel', state: 'pending', nextAttemptAt: e.receivedAt, createdAt: e.receivedAt });
+        const again = event({ receivedAt: e.receivedAt });
+        await store.appendEvents([{ event: again, dedupKey: 'test-cmd', dedupUntil: e.receivedAt + 1, preRouted: { labels, jobs: jobsFor(again, ['x']) } }]);
+        expect(await store.listJobs({ limit: 10 })).to.have.length(1);
+      });
+
+      it('pruneDedup deletes only keys whose window has passed', async function () {
+        await append(store, event({ receivedAt: T0 }), 'old', T0 + 1000);
+        const live = event({ receivedAt: T0 });
+        await append(store, live, 'live', T0 + 10_000);
+        expect(await store.pruneDedup(T0 + 1000)).to.equal(1);
+        expect(await store.pruneDedup(T0 + 1000)).to.equal(0);
+        expect(await append(store, event({ receivedAt: T0 + 2000 }), 'live', T0 + 70_000)).to.deep.equal({ duplicate: true, eventId: live.eventId });
+      });
+    });
+
+    describe('unroutedEvents / routeEvent / getEvent / recentEvents', function () {
+      it('lists unrouted events oldest first, up to the limit', async function () {
+        const [a, b, c] = [event(), event(), event()];
+        await store.appendEvents([a, b, c].map((e) => ({ event: e, dedupKey: e.eventId, dedupUntil: T0 + 60_000 })));
+        expect((await store.unroutedEvents(2)).map((e) => e.eventId)).to.deep.equal([a.eventId, b.eventId]);
+        await store.routeEvent(a.eventId, labelsFor(a), null, [], T0);
+        expect(await store.unroutedEvents(10)).to.deep.equal([b, c]);
+      });
+
+      it('records labels, details and one pending job per receiver, due now', async function () {
+        const e = event();
+        await append(store, e);
+        const details: EventDetails = { available: true, statusReason: 'Fraud', warnings: ['FaceMismatch'], watchlistHits: 2 };
+        const labels = { ...labelsFor(e), risk: 'high' };
+        await store.routeEvent(e.eventId, labels, details, jobsFor(e, ['slack', 'teams']), T0 + 5);
+        expect(await store.getEvent(e.eventId)).to.deep.equal({ event: e, routed: true, labels, details });
+        const jobs = await store.jobsForEvent(e.eventId);
+        expect(jobs.map((j) => ({ ...j, id: 0 }))).to.deep.equal(['slack', 'teams'].map((receiver) => ({
+          id: 0, eventId: e.eventId, receiver, entityKey: `LiveCheck:${e.id}`, destinationKey: `${receiver}/channel`, state: 'pending',
+          attempts: 0, nextAttemptAt: T0 + 5, createdAt: T0 + 5, updatedAt: T0 + 5, lastReason: null, history: [], event: e,
+        })));
+        expect(jobs[0].id).to.be.below(jobs[1].id);
+        expect(await store.getJob(jobs[1].id)).to.deep.equal(jobs[1]);
+      });
+
+      it('is idempotent: a second route of the same event changes nothing', async function () {
+        const e = event();
+        await routed(store, e, ['r1']);
+        await store.routeEvent(e.eventId, { other: 'labels' }, { available: false }, jobsFor(e, ['r1', 'r2']), T0 + 1);
+        const stored = await store.getEvent(e.eventId);
+        expect(stored?.labels).to.deep.equal(labelsFor(e));
+        expect(stored?.details).to.equal(null);
+        expect((await store.jobsForEvent(e.eventId)).map((j) => j.receiver)).to.deep.equal(['r1']);
+      });
+
+      it('concurrent routes of the same event create its jobs once', async function () {
+        const e = event();
+        await append(store, e);
+        await Promise.all([1, 2, 3].map(() => store.routeEvent(e.eventId, labelsFor(e), null, jobsFor(e, ['r1']), T0)));
+        expect(await store.jobsForEvent(e.eventId)).to.have.length(1);
+      });
+
+      it('an event no route matched is routed with no jobs', async function () {
+        const e = event();
+        await routed(store, e, []);
+        expect((await store.getEvent(e.eventId))?.routed).to.equal(true);
+        expect(await store.unroutedEvents(10)).to.deep.equal([]);
+        expect(await store.jobsForEvent(e.eventId)).to.deep.equal([]);
+      });
+
+      it('recentEvents lists newest first, routed or not', async function () {
+        const [a, b, c] = [event(), event(), event()];
+        await routed(store, a);
+        await append(store, b);
+        await append(store, c);
+        const recent = await store.recentEvents(2);
+        expect(recent.map((s) => s.event.eventId)).to.deep.equal([c.eventId, b.eventId]);
+        expect(recent[0]).to.deep.equal({ event: c, routed: false, labels: null, details: null });
+        expect(await store.getEvent('no-such-event')).to.equal(null);
+      });
+    });
+
+    describe('entityHistory', function () {
+      it('lists an entity\'s statuses oldest first, by type and id or id alone', async function () {
+        const created = event({ id: 'X', status: 'Created' });
+        const other = event({ id: 'Y', status: 'Created' });
+        const sameIdOtherType = event({ id: 'X', type: 'WatchlistSearch', status: 'AwaitingReview' });
+        const done = event({ id: 'X', status: 'Completed' });
+        for (const e of [created, other, sameIdOtherType, done]) await append(store, e);
+        const row = (e: AverEvent) => ({ status: e.status, at: e.receivedAt, type: e.type, eventId: e.eventId, groupId: e.groupId });
+        expect(await store.entityHistory('X', 'LiveCheck')).to.deep.equal([row(created), row(done)]);
+        expect(await store.entityHistory('X')).to.deep.equal([row(created), row(sameIdOtherType), row(done)]);
+        expect(await store.entityHistory('nobody')).to.deep.equal([]);
+      });
+    });
+
+    // ---- delivery jobs -----------------------------------------------------------------------------
+
+    describe('claimJobs', function () {
+      it('claims a due job under a lease, with its event, labels, details and attempt 1', async function () {
+        const e = event();
+        const details: EventDetails = { available: true, checkTypes: ['Document'] };
+        const [id] = await routed(store, e, ['r1'], { details });
+        const jobs = await claim(store, T0);
+        expect(jobs).to.deep.equal([{
+          id, eventId: e.eventId, receiver: 'r1', entityKey: `LiveCheck:${e.id}`, destinationKey: 'r1/channel',
+          attempt: 1, createdAt: T0, event: e, labels: labelsFor(e), details,
+        }]);
+        expect((await store.getJob(id))?.attempts).to.equal(1);
+        expect(await claim(store, T0 + 1, 'B')).to.deep.equal([]);
+      });
+
+      it('does not claim a job before it is due', async function () {
+        const [id] = await routed(store, event(), ['r1'], { now: T0 + 1000 });
+        expect(await claim(store, T0 + 999)).to.deep.equal([]);
+        expect(ids(await claim(store, T0 + 1000))).to.deep.equal([id]);
+      });
+
+      it('an expired lease is claimable again, and the first holder has lost it', async function () {
+        const [id] = await routed(store, event());
+        await claim(store, T0, 'A');
+        expect(await claim(store, T0 + LEASE - 1, 'B')).to.deep.equal([]);
+        const [again] = await claim(store, T0 + LEASE, 'B');
+        expect(again).to.include({ id, attempt: 2 });
+        expect(await store.completeJob(id, 'A', ok(1, T0 + LEASE + 1), T0 + LEASE + 1)).to.equal(false);
+        expect(await store.retryJob(id, 'A', failed(1, T0 + LEASE + 1), T0 + LEASE + 2)).to.equal(false);
+        expect(await store.deadLetterJob(id, 'A', failed(1, T0 + LEASE + 1), 'gave up', T0 + LEASE + 1)).to.equal(false);
+        expect(await store.completeJob(id, 'B', ok(2, T0 + LEASE + 2), T0 + LEASE + 2)).to.equal(true);
+        expect((await store.getJob(id))?.history).to.deep.equal([ok(2, T0 + LEASE + 2)]);
+      });
+
+      it('claims at most one job per (receiver, entity): the oldest', async function () {
+        const first = event({ id: 'E', status: 'Created' });
+        const second = event({ id: 'E', status: 'Completed' });
+        const [j1] = await routed(store, first);
+        const [j2] = await routed(store, second);
+        expect(ids(await claim(store, T0))).to.deep.equal([j1]);
+        expect(await claim(store, T0, 'B')).to.deep.equal([]);
+        await store.completeJob(j1, 'A', ok(1, T0), T0);
+        expect(ids(await claim(store, T0, 'B'))).to.deep.equal([j2]);
+      });
+
+      const blockers: Array<{ title: string; settle: (s: Store, id: number) => Promise<unknown>; frees: boolean }> = [
+        { title: 'leased', settle: async () => undefined, frees: false },
+        { title: 'waiting for its retry', settle: (s, id) => s.retryJob(id, 'A', failed(1, T0), T0 + 60_000), frees: false },
+        { title: 'released for later (paced)', settle: (s, id) => s.releaseJob(id, 'A', T0 + 60_000), frees: false },
+        { title: 'done', settle: (s, id) => s.completeJob(id, 'A', ok(1, T0), T0), frees: true },
+        { title: 'dead', settle: (s, id) => s.deadLetterJob(id, 'A', failed(1, T0), 'rejected by the channel', T0), frees: true },
+      ];
+      for (const b of blockers) {
+        it(`a later job of the entity is ${b.frees ? '' : 'not '}claimable while the earlier one is ${b.title}`, async function () {
+          const [j1] = await routed(store, event({ id: 'E' }));
+          const [j2] = await routed(store, event({ id: 'E' }));
+          await claim(store, T0, 'A');
+          await b.settle(store, j1);
+          expect(ids(await claim(store, T0 + 1, 'B'))).to.deep.equal(b.frees ? [j2] : []);
+        });
+      }
+
+      it('orders per receiver: other receivers and other entities are not held back', async function () {
+        const [a1, a2] = await routed(store, event({ id: 'E' }), ['r1', 'r2']);
+        const [b1] = await routed(store, event({ id: 'E' }), ['r1']);
+        const [c1] = await routed(store, event({ id: 'F' }), ['r1']);
+        expect(ids(await claim(store, T0)).sort((x, y) => x - y)).to.deep.equal([a1, a2, c1]);
+        expect(b1).to.be.above(a2);
+      });
+
+      it('takes the oldest jobs first, up to the limit', async function () {
+        const made = [];
+        for (let i = 0; i < 5; i++) made.push(...(await routed(store, event())));
+        expect(ids(await claim(store, T0, 'A', { limit: 2 }))).to.deep.equal(made.slice(0, 2));
+        expect(ids(await claim(store, T0, 'B', { limit: 10 }))).to.deep.equal(made.slice(2));
+      });
+
+      it('claims only the receivers asked for', async function () {
+        const [j1, j2] = await routed(store, event(), ['known', 'removed']);
+        expect(ids(await claim(store, T0, 'A', { receivers: ['known'] }))).to.deep.equal([j1]);
+        expect(await claim(store, T0, 'A', { receivers: [] })).to.deep.equal([]);
+        expect(ids(await claim(store, T0, 'A'))).to.deep.equal([j2]);
+      });
+
+      it('skips destinations asked to skip, without claiming a later job of the entity instead', async function () {
+        const [j1] = await routed(store, event({ id: 'E' }), ['r1'], { dest: 'paused' });
+        await routed(store, event({ id: 'E' }), ['r1'], { dest: 'open' });
+        const [k1] = await routed(store, event({ id: 'F' }), ['r1'], { dest: 'open' });
+        expect(ids(await claim(store, T0, 'A', { skipDestinations: ['paused'] }))).to.deep.equal([k1]);
+        expect(ids(await claim(store, T0, 'A', { skipDestinations: [] }))).to.deep.equal([j1]);
+      });
+
+      it('orders an entity by event arrival even when a later event was routed first', async function () {
+        const first = event({ id: 'E', status: 'AwaitingReview' });
+        const second = event({ id: 'E', status: 'Rejected' });
+        await append(store, first);
+        await append(store, second);
+        await store.routeEvent(second.eventId, labelsFor(second), null, jobsFor(second, ['r1']), T0);
+        // An earlier event of the entity is still being routed (enrichment can be slow): the later job waits.
+        expect(await claim(store, T0)).to.deep.equal([]);
+        await store.routeEvent(first.eventId, labelsFor(first), null, jobsFor(first, ['r1']), T0);
+        const [j] = await claim(store, T0);
+        expect(j.eventId).to.equal(first.eventId);
+      });
+
+      it('an earlier event routed to nobody does not hold the entity back', async function () {
+        const first = event({ id: 'E' });
+        await append(store, first);
+        const [j2] = await routed(store, event({ id: 'E' }));
+        await store.routeEvent(first.eventId, labelsFor(first), null, [], T0);
+        expect(ids(await claim(store, T0))).to.deep.equal([j2]);
+      });
+
+      it('never has two jobs of one entity in flight, even when an earlier dead letter is retried', async function () {
+        const [j1] = await routed(store, event({ id: 'E' }));
+        const [j2] = await routed(store, event({ id: 'E' }));
+        await claim(store, T0, 'A');
+        await store.deadLetterJob(j1, 'A', failed(1, T0), 'rejected', T0);
+        expect(ids(await claim(store, T0, 'B'))).to.deep.equal([j2]);
+        expect(await store.retryDeadLetter(j1, T0 + 1)).to.equal(true);
+        expect(await claim(store, T0 + 1, 'A')).to.deep.equal([]);
+        await store.completeJob(j2, 'B', ok(1, T0 + 2), T0 + 2);
+        expect(ids(await claim(store, T0 + 2, 'A'))).to.deep.equal([j1]);
+      });
+
+      it('concurrent claims on one store never return the same job', async function () {
+        for (let i = 0; i < 40; i++) await routed(store, event());
+        const [a, b] = await Promise.all([claim(store, T0, 'A', { limit: 25 }), claim(store, T0, 'B', { limit: 25 })]);
+        const all = [...ids(a), ...ids(b)];
+        expect(new Set(all).size).to.equal(all.length);
+        expect(all).to.have.length(40);
+      });
+    });
+
+    describe('completeJob / retryJob / deadLetterJob / releaseJob / releaseLeases', function () {
+      it('completeJob marks the job done with its attempt, once', async function () {
+        const [id] = await routed(store, event());
+        await claim(store, T0);
+        expect(await store.completeJob(id, 'B', ok(1, T0 + 1), T0 + 1)).to.equal(false);
+        expect(await store.completeJob(id, 'A', ok(1, T0 + 1), T0 + 1)).to.equal(true);
+        expect(await store.completeJob(id, 'A', ok(1, T0 + 2), T0 + 2)).to.equal(false);
+        expect(await store.getJob(id)).to.deep.include({ state: 'done', attempts: 1, updatedAt: T0 + 1, history: [ok(1, T0 + 1)], lastReason: null });
+        expect(await claim(store, T0 + LEASE * 2)).to.deep.equal([]);
+      });
+
+      it('retryJob records the attempt and its reason, releases the lease, and the job waits until nextAttemptAt', async function () {
+        const [id] = await routed(store, event());
+        await claim(store, T0);
+        expect(await store.retryJob(id, 'B', failed(1, T0 + 1), T0 + 5000)).to.equal(false);
+        expect(await store.retryJob(id, 'A', failed(1, T0 + 1), T0 + 5000)).to.equal(true);
+        expect(await store.getJob(id)).to.deep.include({
+          state: 'pending', attempts: 1, nextAttemptAt: T0 + 5000, lastReason: 'HTTP 503 from the channel', history: [failed(1, T0 + 1)],
+        });
+        expect(await store.completeJob(id, 'A', ok(1, T0 + 2), T0 + 2)).to.equal(false);
+        expect(await claim(store, T0 + 4999, 'B')).to.deep.equal([]);
+        const [again] = await claim(store, T0 + 5000, 'B');
+        expect(again).to.include({ id, attempt: 2 });
+      });
+
+      it('deadLetterJob by the lease holder keeps the attempt and the reason', async function () {
+        const [id] = await routed(store, event());
+        await claim(store, T0);
+        expect(await store.deadLetterJob(id, 'B', failed(1, T0 + 1), 'x', T0 + 1)).to.equal(false);
+        expect(await store.deadLetterJob(id, 'A', failed(1, T0 + 1, 'channel_not_found'), 'invite the bot to #kyc', T0 + 1)).to.equal(true);
+        expect(await store.getJob(id)).to.deep.include({
+          state: 'dead', attempts: 1, updatedAt: T0 + 1, lastReason: 'invite the bot to #kyc', history: [failed(1, T0 + 1, 'channel_not_found')],
+        });
+        expect(await store.deadLetterJob(id, null, null, 'again', T0 + 2)).to.equal(false);
+      });
+
+      it('deadLetterJob without an owner takes any pending job, with no attempt recorded', async function () {
+        const [id] = await routed(store, event());
+        expect(await store.deadLetterJob(id, null, null, 'receiver removed', T0 + 3)).to.equal(true);
+        expect(await store.getJob(id)).to.deep.include({ state: 'dead', attempts: 0, history: [], lastReason: 'receiver removed' });
+      });
+
+      it('releaseJob gives one job back, due later, without counting the attempt', async function () {
+        const [id] = await routed(store, event());
+        await claim(store, T0);
+        expect(await store.releaseJob(id, 'B', T0 + 100)).to.equal(false);
+        expect(await store.releaseJob(id, 'A', T0 + 100)).to.equal(true);
+        expect(await store.getJob(id)).to.deep.include({ state: 'pending', attempts: 0, nextAttemptAt: T0 + 100 });
+        expect(await claim(store, T0 + 99, 'B')).to.deep.equal([]);
+        expect((await claim(store, T0 + 100, 'B'))[0]).to.include({ id, attempt: 1 });
+      });
+
+      it('releaseLeases gives back only the owner\'s leases, without counting the attempts', async function () {
+        const [a] = await routed(store, event());
+        const [b] = await routed(store, event());
+        const [c] = await routed(store, event());
+        await claim(store, T0, 'A', { limit: 2 });
+        await claim(store, T0, 'B');
+        expect(await store.releaseLeases('A')).to.equal(2);
+        expect(await store.releaseLeases('A')).to.equal(0);
+        const again = await claim(store, T0 + 1, 'C');
+        expect(again.map((j) => [j.id, j.attempt])).to.deep.equal([[a, 1], [b, 1]]);
+        expect(await store.completeJob(c, 'B', ok(1, T0 + 1), T0 + 1)).to.equal(true);
+      });
+    });
+
+    describe('job listings and queueStats', function () {
+      it('getJob, jobsForEvent and listJobs (newest first, filtered)', async function () {
+        const [a1, a2] = await routed(store, event(), ['r1', 'r2']);
+        const [b1] = await routed(store, event(), ['r1']);
+        await claim(store, T0, 'A', { receivers: ['r2'] });
+        await store.deadLetterJob(a2, 'A', failed(1, T0), 'dead', T0);
+        expect(await store.getJob(999_999)).to.equal(null);
+        expect(await store.jobsForEvent('no-such-event')).to.deep.equal([]);
+        expect((await store.listJobs({ limit: 10 })).map((j) => j.id)).to.deep.equal([b1, a2, a1]);
+        expect((await store.listJobs({ limit: 2 })).map((j) => j.id)).to.deep.equal([b1, a2]);
+        expect((await store.listJobs({ state: 'dead', limit: 10 })).map((j) => j.id)).to.deep.equal([a2]);
+        expect((await store.listJobs({ state: 'pending', receiver: 'r1', limit: 10 })).map((j) => j.id)).to.deep.equal([b1, a1]);
+        expect(await store.listJobs({ state: 'done', limit: 10 })).to.deep.equal([]);
+      });
+
+      it('queueStats counts pending and dead jobs per receiver and the oldest pending', async function () {
+        expect(await store.queueStats(T0)).to.deep.equal([]);
+        const [x1, y1] = await routed(store, event(), ['x', 'y'], { now: T0 + 10 });
+        await routed(store, event(), ['x'], { now: T0 + 20 });
+        const [z1] = await routed(store, event(), ['z'], { now: T0 + 30 });
+        await store.deadLetterJob(y1, null, null, 'dead', T0 + 40);
+        await claim(store, T0 + 40, 'A', { receivers: ['z'] });
+        await store.completeJob(z1, 'A', ok(1, T0 + 41), T0 + 41);
+        await claim(store, T0 + 40, 'A', { receivers: ['x'] });
+        expect(x1).to.be.a('number');
+        expect(await store.queueStats(T0 + 50)).to.deep.equal([
+          { receiver: 'x', pending: 2, oldestCreatedAt: T0 + 10, dead: 0 },
+          { receiver: 'y', pending: 0, oldestCreatedAt: null, dead: 1 },
+        ]);
+      });
+    });
+
+    describe('dead letters', function () {
+      async function deadJob(receiver = 'r1', at = T0): Promise<number> {
+        const [id] = await routed(store, event(), [receiver]);
+        await claim(store, at, 'A', { receivers: [receiver] });
+        await store.deadLetterJob(id, 'A', failed(1, at), 'gave up', at);
+        return id;
+      }
+
+      it('retryDeadLetter puts it back due now, history and attempts kept, its age restarted', async function () {
+        const id = await deadJob();
+        expect(await store.retryDeadLetter(id, T0 + 500)).to.equal(true);
+        expect(await store.retryDeadLetter(id, T0 + 500)).to.equal(false);
+        expect(await store.getJob(id)).to.deep.include({
+          state: 'pending', nextAttemptAt: T0 + 500, createdAt: T0 + 500, attempts: 1, history: [failed(1, T0)],
+        });
+        const [again] = await claim(store, T0 + 500, 'B');
+        expect(again).to.include({ id, attempt: 2, createdAt: T0 + 500 });
+      });
+
+      it('retryDeadLetter leaves jobs that are not dead alone', async function () {
+        const [id] = await routed(store, event());
+        expect(await store.retryDeadLetter(id, T0)).to.equal(false);
+        expect(await store.retryDeadLetter(424_242, T0)).to.equal(false);
+      });
+
+      it('retryAllDeadLetters retries every dead letter, or one receiver\'s', async function () {
+        await deadJob('r1');
+        await deadJob('r1');
+        const other = await deadJob('r2');
+        expect(await store.retryAllDeadLetters(T0 + 1, 'r1')).to.equal(2);
+        expect((await store.getJob(other))?.state).to.equal('dead');
+        expect(await store.retryAllDeadLetters(T0 + 2)).to.equal(1);
+        expect(await store.listJobs({ state: 'dead', limit: 10 })).to.deep.equal([]);
+      });
+
+      it('purgeDeadLetters deletes dead letters older than the cut-off, nothing else', async function () {
+        const old = await deadJob('r1', T0);
+        const recent = await deadJob('r1', T0 + 1000);
+        const [pending] = await routed(store, event());
+        expect(await store.purgeDeadLetters(T0 + 1000)).to.equal(1);
+        expect(await store.getJob(old)).to.equal(null);
+        expect((await store.getJob(recent))?.state).to.equal('dead');
+        expect((await store.getJob(pending))?.state).to.equal('pending');
+      });
+
+      it('deadLetterUnknownReceivers dead-letters pending jobs of receivers no longer configured', async function () {
+        const [keep, goneDone] = await routed(store, event(), ['kept', 'gone']);
+        await claim(store, T0, 'A', { receivers: ['gone'] });
+        await store.completeJob(goneDone, 'A', ok(1, T0), T0);
+        const [goneLeased] = await routed(store, event(), ['gone']);
+        await claim(store, T0, 'A', { receivers: ['gone'] });
+        const [gonePending] = await routed(store, event(), ['gone']);
+        const reason = 'receiver "gone" was removed from the config';
+        expect(await store.deadLetterUnknownReceivers(['kept'], reason, T0 + 9)).to.equal(2);
+        expect((await store.getJob(keep))?.state).to.equal('pending');
+        expect((await store.getJob(goneDone))?.state).to.equal('done');
+        expect(await store.getJob(gonePending)).to.deep.include({ state: 'dead', lastReason: reason, updatedAt: T0 + 9 });
+        expect(await store.getJob(goneLeased)).to.deep.include({ state: 'dead', lastReason: reason });
+        expect(await store.completeJob(goneLeased, 'A', ok(1, T0 + 10), T0 + 10)).to.equal(false);
+      });
+    });
+
+    // ---- pacing ------------------------------------------------------------------------------------
+
+    describe('takeSendSlot / pauseDestination', function () {
+      it('allows a burst, then one send per interval, saying how long to wait', async function () {
+        const steps: Array<[number, { ok: true } | { ok: false; waitMs: number }]> = [
+          [T0, { ok: true }], [T0, { ok: true }], [T0, { ok: true }],
+          [T0, { ok: false, waitMs: 1000 }],
+          [T0 + 400, { ok: false, waitMs: 600 }],
+          [T0 + 1000, { ok: true }],
+          [T0 + 1000, { ok: false, waitMs: 1000 }],
+          [T0 + 10_000, { ok: true }], [T0 + 10_000, { ok: true }], [T0 + 10_000, { ok: true }],
+          [T0 + 10_000, { ok: false, waitMs: 1000 }],
+        ];
+        for (const [i, [now, expected]] of steps.entries()) {
+          expect(await store.takeSendSlot('slack:C1', now, 1000, 3), `step ${i}`).to.deep.equal(expected);
+        }
+      });
+
+      it('keeps a bucket per destination', async function () {
+        expect(await store.takeSendSlot('a', T0, 1000, 1)).to.deep.equal({ ok: true });
+        expect(await store.takeSendSlot('b', T0, 1000, 1)).to.deep.equal({ ok: true });
+        expect(await store.takeSendSlot('a', T0, 1000, 1)).to.deep.equal({ ok: false, waitMs: 1000 });
+      });
+
+      it('a pause holds the destination until its end, and a shorter pause does not shorten it', async function () {
+        await store.pauseDestination('d', T0 + 5000);
+        await store.pauseDestination('d', T0 + 2000);
+        expect(await store.takeSendSlot('d', T0, 1000, 3)).to.deep.equal({ ok: false, waitMs: 5000 });
+        expect(await store.takeSendSlot('d', T0 + 4999, 1000, 3)).to.deep.equal({ ok: false, waitMs: 1 });
+        expect(await store.takeSendSlot('d', T0 + 5000, 1000, 3)).to.deep.equal({ ok: true });
+        expect(await store.takeSendSlot('other', T0, 1000, 3)).to.deep.equal({ ok: true });
+      });
+    });
+
+    // ---- message references and installations -----------------------------------------------------
+
+    describe('message references', function () {
+      it('keeps one reference per (receiver, entity); a later put replaces it (the message was posted anew)', async function () {
+        expect(await store.getMessageRef('slack', 'LiveCheck:1')).to.equal(null);
+        await store.putMessageRef('slack', 'LiveCheck:1', { channel: 'C1', messageId: '1700000000.000100' });
+        await store.putMessageRef('teams', 'LiveCheck:1', { channel: '19:abc@thread.tacv2', messageId: 'act-1', extra: { serviceUrl: 'https://smba.example/amer/' } });
+        expect(await store.getMessageRef('slack', 'LiveCheck:1')).to.deep.equal({ channel: 'C1', messageId: '1700000000.000100' });
+        await store.putMessageRef('slack', 'LiveCheck:1', { channel: 'C2', messageId: '1700000000.000200' });
+        expect(await store.getMessageRef('slack', 'LiveCheck:1')).to.deep.equal({ channel: 'C2', messageId: '1700000000.000200' });
+        expect(await store.getMessageRef('teams', 'LiveCheck:1')).to.deep.equal({
+          channel: '19:abc@thread.tacv2', messageId: 'act-1', extra: { serviceUrl: 'https://smba.example/amer/' },
+        });
+        expect(await store.getMessageRef('slack', 'LiveCheck:2')).to.equal(null);
+      });
+    });
+
+    describe('Teams installations', function () {
+      function install(teamId: string, channelId: string, over: Partial<TeamsInstallation> = {}): TeamsInstallation {
+        return {
+          teamId, teamName: `Team ${teamId}`, channelId, channelName: `Channel ${channelId}`, serviceUrl: 'https://smba.example/emea/',
+          tenantId: 'tenant-1', reference: { conversation: { id: channelId }, bot: { id: 'bot' } }, removed: false, updatedAt: T0, ...over,
+        };
+      }
+
+      it('upserts by (team, channel) and lists them', async function () {
+        await store.putInstallation(install('t1', 'c1'));
+        await store.putInstallation(install('t1', 'c2'));
+        await store.putInstallation(install('t1', 'c1', { channelName: 'Renamed', updatedAt: T0 + 5 }));
+        expect(await store.listInstallations()).to.deep.equal([install('t1', 'c1', { channelName: 'Renamed', updatedAt: T0 + 5 }), install('t1', 'c2')]);
+      });
+
+      it('removeInstallation marks every channel of the team removed; a new install brings it back', async function () {
+        await store.putInstallation(install('t1', 'c1'));
+        await store.putInstallation(install('t1', 'c2'));
+        await store.putInstallation(install('t2', 'c9'));
+        await store.removeInstallation('t1', T0 + 7);
+        expect(await store.listInstallations()).to.deep.equal([
+          install('t1', 'c1', { removed: true, updatedAt: T0 + 7 }),
+          install('t1', 'c2', { removed: true, updatedAt: T0 + 7 }),
+          install('t2', 'c9'),
+        ]);
+        await store.putInstallation(install('t1', 'c1', { updatedAt: T0 + 8 }));
+        expect((await store.listInstallations())[0]).to.deep.equal(install('t1', 'c1', { updatedAt: T0 + 8 }));
+      });
+    });
+
+    // ---- several replicas on one database ----------------------------------------------------------
+
+    describe('several replicas on one database', function () {
+      before(function () {
+        if (!options.sibling) {
+          console.warn(`  ⚠ SKIPPED several-replica tests for ${name}: one process owns this store`);
+          this.skip();
+        }
+      });
+
+      async function replica(of: Store): Promise<Store> {
+        const s = await options.sibling!(of);
+        opened.push(s);
+        return s;
+      }
+
+      it('replicas migrating a new database together do not race', async function () {
+        const a = await open();
+        const others = await Promise.all([1, 2, 3].map(() => replica(a)));
+        await Promise.all([a, ...others].map((s) => s.migrate()));
+        const e = event();
+        await append(others[2], e);
+        expect((await a.getEvent(e.eventId))?.event).to.deep.equal(e);
+      });
+
+      it('the same webhook received by two replicas at once is stored once', async function () {
+        const other = await replica(store);
+        const keys = Array.from({ length: 60 }, (_, i) => `dup-${i}`);
+        const batchOf = () => keys.map((k) => ({ event: event({ receivedAt: T0 }), dedupKey: k, dedupUntil: T0 + 60_000 }));
+        const [mine, theirs] = [batchOf(), batchOf().reverse()];
+        const [r1, r2] = await Promise.all([store.appendEvents(mine), other.appendEvents(theirs)]);
+        const byKey = new Map<string, string[]>();
+        [...mine.map((m, i) => [m.dedupKey, r1[i]] as const), ...theirs.map((t, i) => [t.dedupKey, r2[i]] as const)].forEach(([k, r]) => {
+          byKey.set(k, [...(byKey.get(k) ?? []), `${r.duplicate}:${r.eventId}`]);
+        });
+        for (const [k, results] of byKey) {
+          const stored = results.filter((r) => r.startsWith('false:'));
+          expect(stored, k).to.have.length(1);
+          const storedId = stored[0].slice('false:'.length);
+          expect(results, k).to.include(`true:${storedId}`);
+        }
+        expect(await store.recentEvents(1000)).to.have.length(keys.length);
+      });
+
+      it('200 jobs claimed by two replicas at once: each once, one per entity at a time, in order', async function () {
+        const other = await replica(store);
+        // 100 entities with two jobs each: each entity's second job must wait for its first.
+        const firsts = Array.from({ length: 100 }, (_, i) => event({ id: `ent-${i}`, status: 'Created' }));
+        const seconds = firsts.map((f) => event({ id: f.id, status: 'Completed' }));
+        const all = [...firsts, ...seconds];
+        await store.appendEvents(all.map((e) => ({ event: e, dedupKey: e.eventId, dedupUntil: T0 + 60_000 })));
+        for (const e of all) await store.routeEvent(e.eventId, labelsFor(e), null, jobsFor(e, ['r1']), T0);
+        const expectedNext = new Map<string, number[]>();
+        for (const [i, f] of firsts.entries()) {
+          const [j1] = await store.jobsForEvent(f.eventId);
+          const [j2] = await store.jobsForEvent(seconds[i].eventId);
+          expectedNext.set(`LiveCheck:${f.id}`, [j1.id, j2.id]);
+        }
+
+        const inFlight = new Set<string>();
+        const claimedBy = new Map<number, string>();
+        const violations: string[] = [];
+        async function worker(s: Store, owner: string) {
+          let idle = 0;
+          while (idle < 3) {
+            const jobs = await s.claimJobs({ now: T0, limit: 7, owner, leaseMs: LEASE });
+            if (jobs.length === 0) { idle++; await new Promise((r) => setTimeout(r, 5)); continue; }
+            idle = 0;
+            for (const j of jobs) {
+              if (claimedBy.has(j.id)) violations.push(`job ${j.id} claimed by ${claimedBy.get(j.id)} and ${owner}`);
+              claimedBy.set(j.id, owner);
+              if (inFlight.has(j.entityKey)) violations.push(`two jobs of ${j.entityKey} in flight`);
+              inFlight.add(j.entityKey);
+              const expected = expectedNext.get(j.entityKey)!;
+              if (expected[0] !== j.id) violations.push(`${j.entityKey}: got job ${j.id}, expected ${expected[0]}`);
+              expected.shift();
+            }
+            await new Promise((r) => setImmediate(r));
+            for (const j of jobs) {
+              inFlight.delete(j.entityKey);
+              if (!(await s.completeJob(j.id, owner, ok(j.attempt, T0), T0))) violations.push(`lost lease on ${j.id}`);
+            }
+          }
+        }
+        await Promise.all([worker(store, 'A'), worker(other, 'B'), worker(store, 'A2'), worker(other, 'B2')]);
+        expect(violations).to.deep.equal([]);
+        expect(claimedBy.size).to.equal(200);
+        expect(new Set(claimedBy.values()).size, 'both replicas took part').to.be.above(1);
+        const done = await store.listJobs({ state: 'done', limit: 1000 });
+        expect(done).to.have.length(200);
+        for (const j of done) expect(j.history, `job ${j.id}`).to.deep.equal([ok(1, T0)]);
+      });
+
+      it('two replicas taking send slots together never exceed the burst', async function () {
+        const other = await replica(store);
+        const tries = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).takeSendSlot('shared', T0, 1000, 5));
+        const results = await Promise.all(tries);
+        expect(results.filter((r) => r.ok)).to.have.length(5);
+        expect(await other.takeSendSlot('shared', T0 + 1000, 1000, 5)).to.deep.equal({ ok: true });
+        expect(await store.takeSendSlot('shared', T0 + 1000, 1000, 5)).to.deep.equal({ ok: false, waitMs: 1000 });
+      });
+
+      it('a message reference put by two replicas at once keeps one', async function () {
+        const other = await replica(store);
+        await Promise.all([
+          store.putMessageRef('slack', 'E', { channel: 'C', messageId: '1' }),
+          other.putMessageRef('slack', 'E', { channel: 'C', messageId: '2' }),
+        ]);
+        const [a, b] = await Promise.all([store.getMessageRef('slack', 'E'), other.getMessageRef('slack', 'E')]);
+        expect(a).to.deep.equal(b);
+        expect(['1', '2']).to.include(a?.messageId);
+      });
+    });
+  });
+}
