@@ -166,6 +166,15 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   });
   const http = createHttpApp({ logger, routes, extra: [admin] });
   let server: Server | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
+
+  /** Dedup keys past their window are deleted now and then, so the table stays the size of one window. */
+  function pruneDedup() {
+    store.pruneDedup(clock.now()).then(
+      (n) => n > 0 && logger.debug({ pruned: n }, 'expired dedup keys removed'),
+      (err) => logger.warn({ err }, 'pruning dedup keys failed; will try again'),
+    );
+  }
 
   function setConfigMetrics(cfg: Config, ok: boolean) {
     metrics.configReloadSuccessful.set(ok ? 1 : 0);
@@ -243,6 +252,8 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
       server = listening.server;
       router.start();
       worker.start();
+      pruneDedup();
+      pruneTimer = setInterval(pruneDedup, 10 * 60_000).unref();
       logger.info({ port: listening.port, store: store.kind, receivers: [...state.receivers.keys()], webhookPath: config.aver.webhook.path }, 'aver-bridge listening');
       return { port: listening.port };
     },
