@@ -8,7 +8,8 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile<WebhookBody>
 export function validateWebhook(body: unknown): WebhookBody {
   if (validate(body)) return body;
   const details = (validate.errors ?? []).slice(0, 20).map((e) => ({
-    path: e.instancePath || '/',
+    // A missing property is reported on its parent by ajv; point at the property itself.
+    path: e.keyword === 'required' ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}` : e.instancePath || '/',
     message: e.keyword === 'pattern' ? 'must be non-empty after trimming and contain no control characters' : e.message ?? 'invalid',
   }));
   throw new BridgeError('schema_violation', 'the body is not an Aver status message: see details', { status: 422, details });

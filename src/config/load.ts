@@ -2,14 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import { ConfigError, type ConfigProblem } from '../errors.js';
-import { parseMatcher } from '../routing/matchers.js';
+import { BridgeError, ConfigError, type ConfigProblem } from '../errors.js';
+import { MATCHER_HINT, parseMatcher } from '../routing/matchers.js';
 import { parseDuration } from './duration.js';
 import { configSchema } from './schema.js';
 import type { Config, ReceiverConfig, RouteConfig } from './types.js';
 
 const INTEGRATIONS = ['console', 'webhook', 'slack', 'teams', 'teamsWorkflow'] as const;
 const validate = new Ajv({ allErrors: true, strict: false }).compile(configSchema);
+const LOG_LEVELS: readonly string[] = configSchema.properties.log.properties.level.enum;
 
 /** Where the config file is: --config, else AVER_BRIDGE_CONFIG, else ./aver-bridge.yaml. */
 export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -39,13 +40,24 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
   const problems: ConfigProblem[] = [];
   const envProblems: ConfigProblem[] = [];
-  expandEnv(doc, env, (path, node, message, hint) => envProblems.push({ path, line: lineOf(node), message, hint }));
+  const expanded = expandEnv(doc, env, (path, node, message, hint) => envProblems.push({ path, line: lineOf(node), message, hint }));
   const raw = doc.toJS() ?? {};
   const nodeAt = (path: Array<string | number>) => (path.length === 0 ? doc.contents : (doc.getIn(path, true) as Node | undefined));
+  const segsOf = (e: ErrorObject) => e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
 
-  if (!validate(raw)) {
-    for (const e of dedupeSchemaErrors(validate.errors ?? [])) {
-      const segs = e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+  // `port: ${PORT:-8080}` expands to the string "8080": where the schema wants a number or a boolean, retype it.
+  if (!validate(raw) && retypeExpanded(raw, validate.errors ?? [], (e) => expanded.has(nodeAt(segsOf(e)) as Node))) validate(raw);
+  if (validate.errors) {
+    for (const e of dedupeSchemaErrors(validate.errors)) {
+      const segs = segsOf(e);
+      if (e.keyword === 'additionalProperties') {
+        // Point at the unknown key itself, not at the object that holds it.
+        const key = (e.params as { additionalProperty: string }).additionalProperty;
+        const parent = nodeAt(segs);
+        const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+        problems.push({ path: yamlPath([...segs, key]), line: lineOf(pair?.key as never) ?? lineOf(parent as never), ...describeSchemaError(e) });
+        continue;
+      }
       problems.push({ path: yamlPath(segs), line: lineOf(nodeAt(segs) as never), ...describeSchemaError(e) });
     }
   }
@@ -67,7 +79,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     const direct = obj[key] as string | undefined;
     const fileKey = `${key}File`;
     if (direct !== undefined && obj[fileKey] !== undefined) {
-      problems.push({ ...at([...segs, fileKey]), message: `set ${key} or ${fileKey}, not both` });
+      problems.push({ ...at([...segs, fileKey]), message: `set ${key} or ${fileKey}, not both`, hint: `remove one of them: ${fileKey} reads the value from a file (a Docker or Kubernetes secret)` });
       return direct;
     }
     return obj[fileKey] !== undefined ? readSecretFile([...segs, fileKey], obj[fileKey] as string) : direct;
@@ -76,7 +88,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const r = raw as Record<string, any>;
   const wh = r.aver?.webhook ?? {};
   let secrets: string[] = (wh.secrets ?? []).map((s: string) => s.trim()).filter((s: string) => s !== '');
-  if (wh.secretsFile !== undefined) {
+  if (wh.secretsFile !== undefined && wh.secrets !== undefined) {
+    // Merging would keep accepting an inline default (the example's dev-secret) next to the real ones.
+    problems.push({ ...at(['aver', 'webhook', 'secretsFile']), message: 'set secrets or secretsFile, not both', hint: 'put every accepted secret, one a line, in the secretsFile, and remove secrets' });
+  } else if (wh.secretsFile !== undefined) {
     const content = readSecretFile(['aver', 'webhook', 'secretsFile'], wh.secretsFile);
     if (content !== undefined) secrets = [...secrets, ...content.split(/\r?\n/).map((s) => s.trim()).filter(Boolean)];
   }
@@ -143,6 +158,11 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
   const route = checkRoute(r.route, ['route']);
   function checkRoute(node: any, segs: Array<string | number>): RouteConfig {
+    if (segs.length === 1) {
+      // As in Alertmanager: the root is the default for every event, so it matches everything and has no siblings.
+      if (node.matchers?.length) problems.push({ ...at([...segs, 'matchers']), message: 'the root route must not have matchers: it takes every event no child route takes', hint: 'move the matchers to a child under route.routes' });
+      if (node.continue === true) problems.push({ ...at([...segs, 'continue']), message: 'the root route cannot have continue', hint: 'remove it: continue belongs on child routes' });
+    }
     if (node.receiver !== undefined && !names.has(node.receiver)) {
       problems.push({ ...at([...segs, 'receiver']), message: `undefined receiver "${node.receiver}" used in route`, hint: `define it under receivers, or use one of: ${[...names].join(', ')}` });
     }
@@ -151,7 +171,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       try {
         parseMatcher(m);
       } catch (err) {
-        problems.push({ ...at([...segs, 'matchers', i]), message: (err as Error).message });
+        const hint = err instanceof BridgeError && err.code === 'matcher_regex_invalid'
+          ? 'fix the regular expression (JavaScript syntax, anchored at both ends: "Reject.*" matches a prefix)'
+          : MATCHER_HINT;
+        problems.push({ ...at([...segs, 'matchers', i]), message: (err as Error).message, hint });
       }
     });
     return {
@@ -194,17 +217,23 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
   const d = r.delivery ?? {};
   const storageUrl = secret(r.storage, 'url', ['storage']) ?? 'sqlite:./data/aver-bridge.db';
+  if (env.PORT !== undefined && env.PORT !== '' && !(/^\d+$/.test(env.PORT) && Number(env.PORT) <= 65535)) {
+    problems.push({ path: 'PORT', message: 'the environment variable PORT is not a port number', hint: 'set PORT to a number from 0 to 65535, or unset it to use server.port' });
+  }
+  if (env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== '' && !LOG_LEVELS.includes(env.LOG_LEVEL)) {
+    problems.push({ path: 'LOG_LEVEL', message: `the environment variable LOG_LEVEL must be one of ${LOG_LEVELS.map((l) => JSON.stringify(l)).join(', ')}`, hint: 'fix or unset LOG_LEVEL to use log.level' });
+  }
   if (problems.length > 0) throw new ConfigError(problems, file);
 
   const config: Config = {
     source: { file, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) },
     server: {
       host: r.server?.host ?? '0.0.0.0',
-      port: env.PORT !== undefined && /^\d+$/.test(env.PORT) ? Number(env.PORT) : r.server?.port ?? 8080,
+      port: env.PORT ? Number(env.PORT) : r.server?.port ?? 8080,
       shutdownTimeoutMs: parseDuration(r.server?.shutdownTimeout ?? '10s'),
       publicUrl: r.server?.publicUrl,
     },
-    log: { level: env.LOG_LEVEL ?? r.log?.level ?? 'info' },
+    log: { level: env.LOG_LEVEL || r.log?.level || 'info' },
     aver: {
       webhook: {
         path: wh.path ?? '/webhooks/aver',
@@ -244,11 +273,13 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-/** Expands ${VAR} and ${VAR:-default} in every string scalar; `$$` is a literal `$`. */
-function expandEnv(doc: Document, env: NodeJS.ProcessEnv, report: (path: string, node: Node, message: string, hint: string) => void) {
+/** Expands ${VAR} and ${VAR:-default} in every string scalar; `$$` is a literal `$`. Returns the scalars it changed. */
+function expandEnv(doc: Document, env: NodeJS.ProcessEnv, report: (path: string, node: Node, message: string, hint: string) => void): Set<Node> {
+  const changed = new Set<Node>();
   visit(doc, {
     Scalar(_key, node, path) {
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+      changed.add(node);
       node.value = node.value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, name: string | undefined, fallback: string | undefined) => {
         if (whole === '$$') return '$';
         const v = env[name!];
@@ -259,6 +290,32 @@ function expandEnv(doc: Document, env: NodeJS.ProcessEnv, report: (path: string,
       });
     },
   });
+  return changed;
+}
+
+/**
+ * Converts expanded strings where the schema wanted an integer, number or
+ * boolean and the text is one. Only those: a numeric secret stays a string.
+ * Returns whether anything changed.
+ */
+function retypeExpanded(raw: unknown, errors: ErrorObject[], wasExpanded: (e: ErrorObject) => boolean): boolean {
+  let changed = false;
+  for (const e of errors) {
+    const want = (e.params as { type?: string }).type;
+    if (e.keyword !== 'type' || !want || !wasExpanded(e)) continue;
+    const segs = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const key = segs.pop();
+    const parent = segs.reduce<any>((o, k) => (o == null ? o : o[k]), raw);
+    if (parent == null || key === undefined || typeof parent[key] !== 'string') continue;
+    const text = (parent[key] as string).trim();
+    let value: unknown;
+    if ((want === 'integer' && /^-?\d+$/.test(text)) || (want === 'number' && text !== '' && Number.isFinite(Number(text)))) value = Number(text);
+    else if (want === 'boolean' && (text === 'true' || text === 'false')) value = text === 'true';
+    if (value === undefined) continue;
+    parent[key] = value;
+    changed = true;
+  }
+  return changed;
 }
 
 function pathOf(path: readonly unknown[]): string {

@@ -26,10 +26,11 @@ export function createHttpApp(deps: { logger: Logger; routes: HttpRoute[]; extra
   }
   app.use(renderErrors(deps.logger));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  // Not `throw: true`: the router then omits the Allow header a 405 must carry; renderErrors turns the status into our error body.
+  app.use(router.allowedMethods());
   for (const extra of deps.extra ?? []) {
     app.use(extra.routes());
-    app.use(extra.allowedMethods({ throw: true }));
+    app.use(extra.allowedMethods());
   }
   // Koa emits 'error' for failures inside its own response handling; they are logged, never thrown.
   app.on('error', (err) => deps.logger.warn({ err }, 'http error'));

@@ -1,4 +1,5 @@
 import type { Labels } from '../aver/event.js';
+import { BridgeError } from '../errors.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -14,20 +15,28 @@ export interface Matcher {
 
 const MATCHER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^"'\s]*))\s*$/;
 
-/** Parses one matcher, `status =~ "Rejected|Failed"`; throws with a message that says what is wrong. */
+/** How to write a matcher, for error hints. */
+export const MATCHER_HINT = 'write label, operator (=, !=, =~, !~) and a quoted value, e.g. status =~ "Rejected|Failed"';
+
+/**
+ * Parses one matcher, `status =~ "Rejected|Failed"`; throws a BridgeError
+ * (`matcher_unparseable` or `matcher_regex_invalid`) that says what is wrong.
+ */
 export function parseMatcher(text: string): Matcher {
   const m = MATCHER.exec(text);
   if (!m) {
-    throw new Error(`cannot parse matcher ${JSON.stringify(text)}: write label, operator (=, !=, =~, !~) and a quoted value, e.g. status =~ "Rejected|Failed"`);
+    throw new BridgeError('matcher_unparseable', `cannot parse matcher ${JSON.stringify(text)}: ${MATCHER_HINT}`, { status: 400 });
   }
   const [, label, op, dq, sq, bare] = m;
   const value = dq !== undefined ? unescape(dq) : sq !== undefined ? unescape(sq) : bare;
   const matcher: Matcher = { label, op: op as MatchOp, value, text: text.trim() };
   if (op === '=~' || op === '!~') {
     try {
-      matcher.regex = new RegExp(`^(?:${value})$`);
+      // Alertmanager's regexes are Go RE2, where `(?i)` up front means case-insensitive; JavaScript spells that as a flag.
+      const insensitive = value.startsWith('(?i)');
+      matcher.regex = new RegExp(`^(?:${insensitive ? value.slice(4) : value})$`, insensitive ? 'i' : '');
     } catch (err) {
-      throw new Error(`invalid regular expression in matcher ${JSON.stringify(text)}: ${(err as Error).message}`);
+      throw new BridgeError('matcher_regex_invalid', `invalid regular expression in matcher ${JSON.stringify(text)}: ${(err as Error).message}`, { status: 400 });
     }
   }
   return matcher;

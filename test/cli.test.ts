@@ -1,0 +1,150 @@
+import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../src/cli.js';
+import { MINIMAL_YAML, startBridge, tempDir, waitFor } from './helpers/bridge.js';
+import { runCli } from './helpers/process.js';
+
+const EXAMPLE = 'examples/aver-bridge.yaml';
+const EU = '2d1162b5-0000-0000-0000-000000000000';
+type Run = Awaited<ReturnType<typeof runCli>>;
+
+/** The CLI's main() in this process, for the cases that need no process of their own. */
+async function inProcess(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('aver-bridge CLI', () => {
+  let t: ReturnType<typeof tempDir>;
+  let broken: string;
+  // The processes are slow to start (tsx), so the independent ones run together.
+  let help: Run, checkOk: Run, checkBroken: Run, routes: Run, mismatch: Run;
+  before(async function () {
+    this.timeout(60_000);
+    t = tempDir();
+    broken = join(t.dir, 'broken.yaml');
+    writeFileSync(broken, `aver:
+  webhook:
+    secrets: ["x"]
+receivers:
+  - name: ops
+    console: {}
+  - name: ops
+    console: {}
+route:
+  receiver: ops
+  routes:
+    - matchers: ['status =~ "(Rejected"']
+      receiver: nobody
+`);
+    [help, checkOk, checkBroken, routes, mismatch] = await Promise.all([
+      runCli(['--help']),
+      runCli(['check-config', '--config', EXAMPLE]),
+      runCli(['check-config', '--config', broken]),
+      runCli(['routes', 'test', '--config', EXAMPLE, '--verify-receivers', 'compliance-console,ops-console', 'type=LiveCheck', 'status=Rejected', `groupId=${EU}`]),
+      runCli(['routes', 'test', '--config', EXAMPLE, '--verify-receivers', 'ops-console', 'type=WatchlistSearch', 'status=Failed']),
+    ]);
+  });
+  after(() => t.cleanup());
+
+  describe('as a process (node --import tsx src/cli.ts, cwd the repository)', () => {
+    it('--help prints the usage of every command and exits 0', () => {
+      expect(help.code, help.stderr).to.equal(0);
+      for (const cmd of ['serve', 'check-config', 'routes test', '--verify-receivers', 'send-test', '--url']) expect(help.stdout).to.contain(cmd);
+    });
+
+    it('check-config exits 0 on examples/aver-bridge.yaml', () => {
+      expect(checkOk.code, checkOk.stderr).to.equal(0);
+      expect(checkOk.stdout.trim()).to.equal(`${EXAMPLE}: OK (2 receivers, store sqlite)`);
+    });
+
+    it('check-config exits 1 on a broken file, with every problem, its line and how to fix it', () => {
+      expect(checkBroken.code).to.equal(1);
+      expect(checkBroken.stdout).to.equal('');
+      const e = checkBroken.stderr;
+      expect(e).to.contain(`${broken}: 3 problems`);
+      expect(e).to.contain('line 7, receivers[1].name: receiver name "ops" is used twice (receiver names must be unique)');
+      expect(e).to.match(/line 12, route\.routes\[0\]\.matchers\[0\]: invalid regular expression in matcher .* \(fix the regular expression/);
+      expect(e).to.contain('line 13, route.routes[0].receiver: undefined receiver "nobody" used in route (define it under receivers, or use one of: ops)');
+    });
+
+    it('routes test prints the receivers in tree order, then the path taken; matching --verify-receivers exits 0', () => {
+      expect(routes.code, routes.stderr).to.equal(0);
+      const lines = routes.stdout.trimEnd().split('\n');
+      expect(lines[0]).to.equal('compliance-console,ops-console');
+      expect(lines[1]).to.match(/^\s+compliance-console\s+via route\.routes\[0\]\s+\{status =~ "Rejected\|Failed\|Error", group = "EU onboarding"\}$/);
+      expect(lines[2]).to.match(/^\s+ops-console\s+via route\.routes\[2\]$/);
+      expect(lines).to.have.length(3);
+    });
+
+    it('routes test --verify-receivers that differ exits 1, naming both lists', () => {
+      expect(mismatch.code).to.equal(1);
+      expect(mismatch.stdout.split('\n')[0]).to.equal('compliance-console');
+      expect(mismatch.stderr).to.contain('expected receivers "ops-console" do not match the routed receivers "compliance-console"');
+    });
+
+    it('send-test posts a sample event that a running bridge accepts with 202, and it is delivered', async function () {
+      this.timeout(30_000);
+      const bridge = await startBridge(MINIMAL_YAML);
+      try {
+        const r = await runCli(['send-test', '--url', `${bridge.url}/webhooks/aver`, '--secret', 's3cret-value', 'status=Rejected', 'id=cli-1']);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout).to.match(/^202 \{"accepted":true,"eventId":"[0-9a-f]+"\}/);
+        const line = await waitFor(() => bridge.consoleLines.find((l) => l.id === 'cli-1'), 'the sample event delivered');
+        expect(line).to.include({ status: 'Rejected', type: 'LiveCheck', receiver: 'ops' });
+      } finally {
+        await bridge.stop();
+      }
+    });
+  });
+
+  describe('main() in process', () => {
+    it('routes test: the order of --verify-receivers is part of the answer', async () => {
+      const r = await inProcess(['routes', 'test', '--config', EXAMPLE, '--verify-receivers', 'ops-console,compliance-console', 'status=Rejected', 'group=EU onboarding']);
+      expect(r.code).to.equal(1);
+      expect(r.stdout.split('\n')[0]).to.equal('compliance-console,ops-console');
+    });
+
+    it('routes test: an argument that is not label=value exits 1', async () => {
+      const r = await inProcess(['routes', 'test', '--config', EXAMPLE, 'status']);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.contain('expected label=value, got "status"');
+    });
+
+    it('check-config: a file that does not exist exits 1', async () => {
+      const r = await inProcess(['check-config', '--config', join(t.dir, 'missing.yaml')]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.contain('cannot read the config file: ENOENT');
+    });
+
+    it('send-test: a wrong secret gets 401 and exits 1; the header name is --header', async () => {
+      const bridge = await startBridge(MINIMAL_YAML.replace('secrets:', 'header: x-kyc-token\n    secrets:'));
+      try {
+        const url = `${bridge.url}/webhooks/aver`;
+        const wrong = await inProcess(['send-test', '--url', url, '--header', 'X-Kyc-Token', '--secret', 'nope']);
+        expect(wrong.code).to.equal(1);
+        expect(wrong.stdout).to.match(/^401 \{"error":\{"code":"unauthorized"/);
+        const ok = await inProcess(['send-test', '--url', url, '--header', 'X-Kyc-Token', '--secret', 's3cret-value']);
+        expect(ok.code, ok.stdout).to.equal(0);
+        expect(ok.stdout).to.match(/^202 /);
+      } finally {
+        await bridge.stop();
+      }
+    });
+
+    it('send-test without --url exits 2 and says what to pass', async () => {
+      const r = await inProcess(['send-test']);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.contain('--url');
+    });
+
+    it('an unknown command exits 2 with the usage', async () => {
+      const r = await inProcess(['frobnicate']);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.contain('unknown command: frobnicate').and.contain('Usage:');
+    });
+  });
+});

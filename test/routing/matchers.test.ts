@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import { matches, parseMatcher } from '../../src/routing/matchers.js';
+
+/** [matcher as written in YAML, labels, expected] */
+type Row = [string, Record<string, string>, boolean];
+
+describe('routing/matchers', () => {
+  describe('matches (Alertmanager semantics)', () => {
+    const rows: Row[] = [
+      // = and != compare whole values, case-sensitively
+      ['status = "Rejected"', { status: 'Rejected' }, true],
+      ['status = "Rejected"', { status: 'rejected' }, false],
+      ['status = "Reject"', { status: 'Rejected' }, false],
+      ['status != "Rejected"', { status: 'Rejected' }, false],
+      ['status != "Rejected"', { status: 'Completed' }, true],
+      // =~ and !~ are anchored at both ends
+      ['status =~ "Reject"', { status: 'Rejected' }, false],
+      ['status =~ "Reject.*"', { status: 'Rejected' }, true],
+      ['status =~ "ejected"', { status: 'Rejected' }, false],
+      ['status =~ "Rejected|Failed"', { status: 'Failed' }, true],
+      // The alternation is grouped: "Rejected|Failed" must not become ^Rejected|Failed$.
+      ['status =~ "Rejected|Failed"', { status: 'RejectedX' }, false],
+      ['status =~ "Rejected|Failed"', { status: 'XFailed' }, false],
+      ['status !~ "Reject"', { status: 'Rejected' }, true],
+      ['status !~ "Rejected|Failed"', { status: 'Rejected' }, false],
+      ['status !~ "Rejected|Failed"', { status: 'Completed' }, true],
+      ['type =~ ".*WatchlistSearch"', { type: 'RecurringWatchlistSearch' }, true],
+      ['type =~ ".*WatchlistSearch"', { type: 'WatchlistSearchX' }, false],
+      // A missing label is the empty string
+      ['team = ""', {}, true],
+      ['team = "kyc"', {}, false],
+      ['team != "kyc"', {}, true],
+      ['team != ""', {}, false],
+      ['team =~ ".*"', {}, true],
+      ['team =~ ".+"', {}, false],
+      ['team !~ ".+"', {}, true],
+      // Other spellings Alertmanager accepts: no spaces, bare values
+      ['status="Rejected"', { status: 'Rejected' }, true],
+      ['status=~Reject.*', { status: 'Rejected' }, true],
+      ['group = "EU onboarding"', { group: 'EU onboarding' }, true],
+      ['group = "EU onboarding"', { group: 'EU' }, false],
+      // (?i) up front, as Alertmanager users write it (Go RE2), is case-insensitive, and still anchored
+      ['status =~ "(?i)rejected|failed"', { status: 'Rejected' }, true],
+      ['status =~ "(?i)rejected|failed"', { status: 'FAILED' }, true],
+      ['status =~ "(?i)reject"', { status: 'Rejected' }, false],
+      ['status !~ "(?i)rejected"', { status: 'REJECTED' }, false],
+      ['status =~ "rejected"', { status: 'Rejected' }, false],
+      // Escaped quotes and backslashes in quoted values
+      ['id = "a\\"b"', { id: 'a"b' }, true],
+      ['id =~ "a\\\\.b"', { id: 'a.b' }, true],
+      ['id =~ "a\\\\.b"', { id: 'axb' }, false],
+    ];
+    for (const [text, labels, expected] of rows) {
+      it(`${text} on ${JSON.stringify(labels)} → ${expected}`, () => {
+        expect(matches(parseMatcher(text), labels)).to.equal(expected);
+      });
+    }
+  });
+
+  describe('parseMatcher', () => {
+    it('reads label, operator and value, and keeps the text for messages', () => {
+      const m = parseMatcher('  status =~ "Rejected|Failed"  ');
+      expect(m).to.include({ label: 'status', op: '=~', value: 'Rejected|Failed', text: 'status =~ "Rejected|Failed"' });
+      expect(parseMatcher('type != LiveCheck')).to.include({ label: 'type', op: '!=', value: 'LiveCheck' });
+      expect(parseMatcher('groupId=""')).to.include({ label: 'groupId', op: '=', value: '' });
+    });
+
+    for (const bad of ['status', 'status == "x"', '= "x"', 'status ~ "x"', 'status = "unclosed', 'status = two words', '1abc = "x"', 'status = "x" extra']) {
+      it(`refuses ${JSON.stringify(bad)} with a message that says how to write one`, () => {
+        expect(() => parseMatcher(bad)).to.throw(/cannot parse matcher .*operator \(=, !=, =~, !~\)/);
+      });
+    }
+
+    it('refuses a regex that does not compile, naming the matcher', () => {
+      expect(() => parseMatcher('status =~ "Rejected|(Failed"')).to.throw(/invalid regular expression in matcher "status =~ \\"Rejected\|\(Failed\\""/);
+    });
+  });
+});
