@@ -17,15 +17,9 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createDeliveryWorker } from './pipeline/deliver-jobs.js';
 import { createPump } from './pipeline/pump.js';
 import { routeEvents, type RoutingState } from './pipeline/route-events.js';
-import { createReceivers, type Platforms } from './receivers/create-receivers.js';
+import { createReceivers } from './receivers/create-receivers.js';
+import { buildPlatforms, type PlatformParts } from './receivers/platforms.js';
 import type { Receiver } from './receivers/receiver.js';
-import { createSlackEvents } from './receivers/slack/app.js';
-import { createSlackClient, createSlackReceiver, verifySlackToken, type SlackReceiver } from './receivers/slack/deliver.js';
-import type { Middleware } from 'koa';
-import { createTeamsBot, teamsAuthDisabled } from './receivers/teams/bot.js';
-import { createTeamsReceiver } from './receivers/teams/deliver.js';
-import { teamsReceiversForChannel } from './receivers/teams/resolve-channel.js';
-import { createTeamsWorkflowReceiver } from './receivers/teams-workflow/deliver.js';
 import { buildRouteTree, receiversFor } from './routing/tree.js';
 import { createGroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
@@ -61,47 +55,17 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   let accepting = true;
 
   /** Everything that follows the config, rebuilt whole on reload. */
-  interface LiveState extends RoutingState {
-    /** POST /slack/events, when slack.signingSecret is set. */
-    slackEvents?: Middleware;
-    /** POST /api/messages, when a teams section is configured. */
-    teamsMessages?: Middleware;
-    /** Start-up checks for the platforms (Slack's auth.test). */
-    verify: Array<() => Promise<unknown>>;
-  }
+  type LiveState = RoutingState & PlatformParts;
 
-  function buildState(cfg: Config): LiveState {
+  async function buildState(cfg: Config): Promise<LiveState> {
     const tree = buildRouteTree(cfg.route);
-    const platforms: Platforms = {};
-    const verify: LiveState['verify'] = [];
-    const slackClient = cfg.slack && createSlackClient(cfg.slack, logger, { timeoutMs: cfg.delivery.timeoutMs });
-    if (cfg.slack && slackClient) {
-      platforms.slack = (rc) => createSlackReceiver({ ...rc, slack: rc.slack! }, { client: slackClient, config: cfg, logger, store });
-      if (cfg.slack.verifyToken) verify.push(() => verifySlackToken(slackClient));
-    }
-    const teamsBot = cfg.teams
-      ? createTeamsBot({
-          teams: cfg.teams, store, commands, logger, clock,
-          receiversForConversation: async (id) => teamsReceiversForChannel([...cfg.receivers], await store.listInstallations(), id),
-        })
-      : undefined;
-    if (cfg.teams && teamsBot) {
-      const teams = cfg.teams;
-      platforms.teams = (rc) => createTeamsReceiver({ name: rc.name, teams: rc.teams!, pacing: rc.pacing }, { adapter: teamsBot.adapter, teams, store, config: cfg, logger, now: clock.now });
-    }
-    platforms.teamsWorkflow = (rc) => createTeamsWorkflowReceiver({ name: rc.name, teamsWorkflow: rc.teamsWorkflow!, pacing: rc.pacing }, { fetch: fetchFn, config: cfg, logger, now: clock.now });
-    const receivers = createReceivers(cfg.receivers, {
-      config: cfg, store, logger, clock, fetch: fetchFn, platforms, write: options.write,
+    let receivers = new Map<string, Receiver>();
+    const parts = await buildPlatforms(cfg, { store, logger, clock, fetch: fetchFn, commands, receivers: () => receivers });
+    receivers = createReceivers(cfg.receivers, {
+      config: cfg, store, logger, clock, fetch: fetchFn, platforms: parts.platforms, write: options.write,
       routedTo: (labels) => receiversFor(tree, labels),
     });
-    const byKind = (kind: string) => [...receivers.values()].filter((r) => r.kind === kind);
-    const slackEvents = cfg.slack?.signingSecret
-      ? createSlackEvents({
-          slack: cfg.slack, commands, logger, clock,
-          receiversForChannel: (channelId) => (byKind('slack') as SlackReceiver[]).filter((r) => r.channelId() === channelId).map((r) => r.name),
-        }).middleware
-      : undefined;
-    return { tree, receivers, groups: cfg.aver.groups, slackEvents, teamsMessages: teamsBot?.middleware, verify };
+    return { ...parts, tree, receivers, groups: cfg.aver.groups };
   }
 
   /** Runs the platform checks, then each receiver's start-up work (resolving channel names). */
@@ -111,7 +75,7 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   }
 
   const commands = createChatCommands({ state: () => state, store, inbox, clock, onAccepted: () => router.wake() });
-  let state = buildState(config);
+  let state = await buildState(config);
 
   // Enrichment is built once from the start-up config: its token and cache outlive reloads.
   const api = initial.aver.api;
@@ -123,8 +87,11 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
       })
     : undefined;
 
+  // One process owns an SQLite store, so its leases carry a fixed name: leases a crashed run left
+  // behind are given back at start instead of waiting out delivery.leaseTime.
+  const ownsStore = store.kind === 'sqlite' && !options.store;
   const worker = createDeliveryWorker({
-    store, clock, logger, metrics, owner: options.owner,
+    store, clock, logger, metrics, owner: options.owner ?? (ownsStore ? 'local' : undefined),
     receivers: () => state.receivers,
     delivery: () => config.delivery,
   });
@@ -200,7 +167,7 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
 
   async function swapIn(next: Config): Promise<void> {
     try {
-      const nextState = buildState(next);
+      const nextState = await buildState(next);
       await startState(nextState);
       config = next;
       state = nextState;
@@ -245,7 +212,11 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
         logger.warn('aver.webhook.allowUnauthenticated is true: anyone who can reach this server can post events. Set aver.webhook.secrets for production.');
       }
       await startState(state);
-      if (config.teams && teamsAuthDisabled(config.teams)) {
+      if (ownsStore) {
+        const released = await store.releaseLeases(worker.owner);
+        if (released > 0) logger.warn({ released }, 'deliveries interrupted by the last stop will be retried');
+      }
+      if (config.teams && !config.teams.appId) {
         logger.warn('teams.appId is empty: the Teams bot accepts unauthenticated requests (local development only). Set teams.appId and teams.appPassword for production.');
       }
       const listening = await listen(http, config.server.host, config.server.port);

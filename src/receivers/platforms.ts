@@ -1,0 +1,73 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { ChatCommands } from '../commands/chat-commands.js';
+import type { Config } from '../config/types.js';
+import type { Store } from '../store/store.js';
+import type { Platforms } from './create-receivers.js';
+import type { Receiver } from './receiver.js';
+
+/** What a chat platform adds to the bridge for one configuration. */
+export interface PlatformParts {
+  platforms: Platforms;
+  /** Start-up checks (Slack's auth.test), run before the receivers start. */
+  verify: Array<() => Promise<unknown>>;
+  /** POST /slack/events, when slack.signingSecret is set. */
+  slackEvents?: Middleware;
+  /** POST /api/messages, when a teams section is configured. */
+  teamsMessages?: Middleware;
+}
+
+/**
+ * Builds Slack's WebClient and Bolt app and Teams' adapter and bot for a
+ * configuration. Their modules load only when configured: Bolt and botbuilder
+ * are large, and a console-only bridge starts without them.
+ */
+export async function buildPlatforms(
+  cfg: Config,
+  deps: { store: Store; logger: Logger; clock: Clock; fetch: typeof fetch; commands: ChatCommands; receivers: () => Map<string, Receiver> },
+): Promise<PlatformParts> {
+  const { store, logger, clock, commands } = deps;
+  const parts: PlatformParts = { platforms: {}, verify: [] };
+
+  if (cfg.slack) {
+    const slack = cfg.slack;
+    const { createSlackClient, createSlackReceiver, verifySlackToken } = await import('./slack/deliver.js');
+    const client = createSlackClient(slack, logger, { timeoutMs: cfg.delivery.timeoutMs });
+    parts.platforms.slack = (rc) => createSlackReceiver({ ...rc, slack: rc.slack! }, { client, config: cfg, logger, store });
+    if (slack.verifyToken) parts.verify.push(() => verifySlackToken(client));
+    if (slack.signingSecret) {
+      const { createSlackEvents } = await import('./slack/app.js');
+      parts.slackEvents = createSlackEvents({
+        slack, commands, logger, clock,
+        receiversForChannel: (channelId) =>
+          [...deps.receivers().values()]
+            .filter((r) => r.kind === 'slack' && (r as Receiver & { channelId(): string | undefined }).channelId() === channelId)
+            .map((r) => r.name),
+      }).middleware;
+    }
+  }
+
+  if (cfg.teams) {
+    const teams = cfg.teams;
+    const [{ createTeamsBot }, { createTeamsReceiver }, { teamsReceiversForChannel }] = await Promise.all([
+      import('./teams/bot.js'),
+      import('./teams/deliver.js'),
+      import('./teams/resolve-channel.js'),
+    ]);
+    const bot = createTeamsBot({
+      teams, store, commands, logger, clock,
+      receiversForConversation: async (id) => teamsReceiversForChannel([...cfg.receivers], await store.listInstallations(), id),
+    });
+    parts.platforms.teams = (rc) =>
+      createTeamsReceiver({ name: rc.name, teams: rc.teams!, pacing: rc.pacing }, { adapter: bot.adapter, teams, store, config: cfg, logger, now: clock.now });
+    parts.teamsMessages = bot.middleware;
+  }
+
+  if (cfg.receivers.some((r) => r.teamsWorkflow)) {
+    const { createTeamsWorkflowReceiver } = await import('./teams-workflow/deliver.js');
+    parts.platforms.teamsWorkflow = (rc) =>
+      createTeamsWorkflowReceiver({ name: rc.name, teamsWorkflow: rc.teamsWorkflow!, pacing: rc.pacing }, { fetch: deps.fetch, config: cfg, logger, now: clock.now });
+  }
+  return parts;
+}
