@@ -64,11 +64,11 @@ export async function startBridge(yaml: string, options: BridgeOptions & { env?:
 }
 
 /** Polls `check` until it returns a truthy value or `ms` passes (then throws with `what`). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, ms = 5000): Promise<T> {
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, ms = 5000): Promise<NonNullable<T>> {
   const until = Date.now() + ms;
   for (;;) {
     const v = await check();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
