@@ -186,16 +186,17 @@ class SqliteStore implements Store {
     // Order per entity: only the pending job of a (receiver, entity) whose event arrived first is claimable,
     // none while another job of the pair is leased (a retried dead letter waits for the one in flight), and
     // none while an earlier event of the entity is still being routed. One process writes at a time, so the
-    // select and the lease below cannot interleave with another claim.
+    // select and the lease below cannot interleave with another claim. The index hints matter: left to itself
+    // the planner picks jobs_state for both scans and a claim reads pending × pending rows (seconds at 8,000).
     const select = this.stmt(`
-      SELECT j.id FROM jobs j JOIN events e ON e.event_id = j.event_id
+      SELECT j.id FROM jobs j INDEXED BY jobs_pending JOIN events e ON e.event_id = j.event_id
       WHERE j.state = 'pending' AND j.next_attempt_at <= @now
         AND (j.lease_until IS NULL OR j.lease_until <= @now)
         AND (@receivers IS NULL OR j.receiver IN (SELECT value FROM json_each(@receivers)))
         AND j.destination_key NOT IN (SELECT value FROM json_each(@skip))
-        AND j.id = (SELECT p.id FROM jobs p WHERE p.receiver = j.receiver AND p.entity_key = j.entity_key AND p.state = 'pending'
+        AND j.id = (SELECT p.id FROM jobs p INDEXED BY jobs_entity WHERE p.receiver = j.receiver AND p.entity_key = j.entity_key AND p.state = 'pending'
                     ORDER BY p.event_seq, p.id LIMIT 1)
-        AND NOT EXISTS (SELECT 1 FROM jobs l WHERE l.receiver = j.receiver AND l.entity_key = j.entity_key AND l.state = 'pending'
+        AND NOT EXISTS (SELECT 1 FROM jobs l INDEXED BY jobs_entity WHERE l.receiver = j.receiver AND l.entity_key = j.entity_key AND l.state = 'pending'
                         AND l.lease_owner IS NOT NULL AND l.lease_until > @now AND l.id <> j.id)
         AND NOT EXISTS (SELECT 1 FROM events u WHERE u.id = e.id AND u.type = e.type AND u.seq < e.seq AND u.routed = 0)
       ORDER BY j.next_attempt_at, j.id LIMIT @limit`);
@@ -216,36 +217,23 @@ class SqliteStore implements Store {
     });
   }
 
-  private appendHistory(jobId: number, attempt: AttemptRecord | null): string | null {
-    const row = this.stmt('SELECT history FROM jobs WHERE id = ?').get(jobId) as { history: string } | undefined;
-    if (!row) return null;
-    const history = JSON.parse(row.history) as AttemptRecord[];
-    if (attempt) history.push(attempt);
-    return JSON.stringify(history);
-  }
 
   async completeJob(jobId: number, owner: string, attempt: AttemptRecord, now: number): Promise<boolean> {
-    return this.write(() => {
-      const history = this.appendHistory(jobId, attempt);
-      return this.stmt(`UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = NULL
-        WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(now, history, jobId, owner).changes === 1;
-    });
+    return this.write(() => this.stmt(`UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ?,
+        history = json_insert(history, '$[#]', json(?)), last_reason = NULL
+      WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(now, JSON.stringify(attempt), jobId, owner).changes === 1);
   }
 
   async retryJob(jobId: number, owner: string, attempt: AttemptRecord, nextAttemptAt: number): Promise<boolean> {
-    return this.write(() => {
-      const history = this.appendHistory(jobId, attempt);
-      return this.stmt(`UPDATE jobs SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = ?
-        WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(nextAttemptAt, attempt.at, history, attempt.reason ?? null, jobId, owner).changes === 1;
-    });
+    return this.write(() => this.stmt(`UPDATE jobs SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?,
+        history = json_insert(history, '$[#]', json(?)), last_reason = ?
+      WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(nextAttemptAt, attempt.at, JSON.stringify(attempt), attempt.reason ?? null, jobId, owner).changes === 1);
   }
 
   async deadLetterJob(jobId: number, owner: string | null, attempt: AttemptRecord | null, reason: string, now: number): Promise<boolean> {
-    return this.write(() => {
-      const history = this.appendHistory(jobId, attempt);
-      return this.stmt(`UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = ?, history = ?, last_reason = ?
-        WHERE id = ? AND state = 'pending' AND (? IS NULL OR lease_owner = ?)`).run(now, history, reason, jobId, owner, owner).changes === 1;
-    });
+    return this.write(() => this.stmt(`UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = ?,
+        history = CASE WHEN ? IS NULL THEN history ELSE json_insert(history, '$[#]', json(?)) END, last_reason = ?
+      WHERE id = ? AND state = 'pending' AND (? IS NULL OR lease_owner = ?)`).run(now, attempt && JSON.stringify(attempt), attempt && JSON.stringify(attempt), reason, jobId, owner, owner).changes === 1);
   }
 
   async releaseJob(jobId: number, owner: string, nextAttemptAt: number): Promise<boolean> {
