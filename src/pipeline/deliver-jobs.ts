@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { DeliveryConfig } from '../config/types.js';
 import { failureReason, type Metrics } from '../metrics.js';
-import type { DeliveryJob, DeliveryResult, Receiver } from '../receivers/receiver.js';
+import type { DeliveryJob, DeliveryResult, MessageRef, Receiver } from '../receivers/receiver.js';
 import type { Store } from '../store/store.js';
 import { takeSlot } from './pace.js';
 import { decideRetry } from './retry-policy.js';
@@ -74,8 +74,10 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     for (const [dest, until] of heldUntil) if (until <= now) heldUntil.delete(dest);
     const perDestination = destinationLimit(policy.concurrency);
     const full = [...busy].filter(([, n]) => n >= perDestination).map(([dest]) => dest);
+    // At most one destination's share per claim, so a backlog on one channel is not claimed only to be given back.
+    const limit = Math.min(free, perDestination);
     const jobs = await deps.store.claimJobs({
-      now, limit: free, owner, leaseMs: leaseFor(policy),
+      now, limit, owner, leaseMs: leaseFor(policy),
       receivers: [...deps.receivers().keys()],
       skipDestinations: [...heldUntil.keys(), ...full],
     });
@@ -92,7 +94,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     }
     // One claim can return more jobs for a channel than it may run at once: they go back, due now, uncounted.
     await Promise.all(excess.map((job) => deps.store.releaseJob(job.id, owner, now)));
-    return jobs.length > 0 && started === free;
+    return jobs.length > 0 && started === limit;
   }
 
   async function loop() {
@@ -172,7 +174,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       return;
     }
     if (result.ok) {
-      if (result.messageRef && !previous) await deps.store.putMessageRef(job.receiver, job.entityKey, result.messageRef);
+      if (result.messageRef && !sameRef(result.messageRef, previous)) await deps.store.putMessageRef(job.receiver, job.entityKey, result.messageRef);
       const kept = await deps.store.completeJob(job.id, owner, { attempt: job.attempt, at: now, ok: true }, now);
       deps.metrics.deliveries.inc({ receiver: job.receiver, integration: receiver.kind, outcome: 'delivered', reason: '' });
       deps.metrics.deliveryLatency.observe({ receiver: job.receiver, integration: receiver.kind }, Math.max(0, now - job.event.receivedAt) / 1000);
@@ -240,6 +242,12 @@ export function createDeliveryWorker(deps: WorkerDeps) {
 }
 
 export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;
+
+/** Whether a delivery's message reference is the one already stored (a receiver posting anew returns a different one). */
+function sameRef(ref: MessageRef, previous: MessageRef | null): boolean {
+  return previous !== null && previous.channel === ref.channel && previous.messageId === ref.messageId
+    && JSON.stringify(previous.extra ?? null) === JSON.stringify(ref.extra ?? null);
+}
 
 function abortResult(timedOut: boolean, timeoutMs: number): DeliveryResult {
   return timedOut

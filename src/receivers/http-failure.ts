@@ -3,13 +3,15 @@ import type { DeliveryResult } from './receiver.js';
 
 /**
  * The retry decision for a plain HTTP answer, shared by the webhook-style
- * receivers: 429 after Retry-After, 408 and 5xx retryable, other 4xx not.
+ * receivers: 429 and 503 retryable after their Retry-After (when given),
+ * 408 and other 5xx retryable, other 4xx not.
  */
 export function resultFromStatus(status: number, retryAfter: string | null, now: number, what: string): DeliveryResult {
   if (status >= 200 && status < 300) return { ok: true };
-  if (status === 429) {
-    return { ok: false, retryable: true, retryAfterMs: parseRetryAfter(retryAfter, now) ?? 1000, reason: `${what} is rate limiting (429)`, code: 'rateLimited' };
-  }
+  const after = parseRetryAfter(retryAfter, now);
+  const retryAfterMs = after === undefined ? {} : { retryAfterMs: after };
+  if (status === 429) return { ok: false, retryable: true, ...retryAfterMs, reason: `${what} is rate limiting (429)`, code: 'rateLimited' };
+  if (status === 503) return { ok: false, retryable: true, ...retryAfterMs, reason: `${what} answered 503`, code: 'serverError' };
   if (status === 408 || status >= 500) return { ok: false, retryable: true, reason: `${what} answered ${status}`, code: 'serverError' };
   if (status === 401 || status === 403) {
     return { ok: false, retryable: false, reason: `${what} refused the credentials (${status}): check the URL's token or headers`, code: 'authError' };
@@ -25,11 +27,11 @@ export function resultFromError(err: unknown, what: string): DeliveryResult {
   return { ok: false, retryable: true, reason: `could not reach ${what} (${code})`, code: 'serverError' };
 }
 
-/** A URL fit for logs and errors: scheme, host and path, no credentials or query. */
+/** A URL fit for logs and errors: scheme and host only (paths and queries often carry tokens, as Slack's do). */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?[redacted]' : ''}`;
+    return `${u.protocol}//${u.host}${u.pathname === '/' && !u.search ? '' : '/…'}`;
   } catch {
     return '[invalid url]';
   }

@@ -2,14 +2,25 @@ import type { ReceiverConfig } from '../../config/types.js';
 import { redactUrl, resultFromError, resultFromStatus } from '../http-failure.js';
 import type { Receiver } from '../receiver.js';
 
-/** POSTs the normalised event (with its labels and any details) as JSON to a URL. */
+/** Webhooks are ours to pace: a generous default, overridable per receiver with `pacing`. */
+export const WEBHOOK_DEFAULT_PACING = { ratePerSecond: 50, burst: 50 } as const;
+
+/**
+ * POSTs the normalised event (with its labels and any details) as JSON to a
+ * URL. The receiving end can deduplicate on `x-aver-bridge-event-id`: after a
+ * crash mid-delivery the same event may come twice.
+ */
 export function createWebhookReceiver(rc: ReceiverConfig & { webhook: NonNullable<ReceiverConfig['webhook']> }, deps: { fetch: typeof fetch; now: () => number }): Receiver {
   const { url, headers } = rc.webhook;
-  const what = `webhook ${redactUrl(url)}`;
+  const what = `webhook "${rc.name}" (${redactUrl(url)})`;
   return {
     name: rc.name,
     kind: 'webhook',
-    pacing: { ratePerSecond: rc.pacing?.ratePerSecond ?? 50, burst: rc.pacing?.burst ?? 50, perHour: rc.pacing?.perHour },
+    pacing: {
+      ratePerSecond: rc.pacing?.ratePerSecond ?? WEBHOOK_DEFAULT_PACING.ratePerSecond,
+      burst: rc.pacing?.burst ?? WEBHOOK_DEFAULT_PACING.burst,
+      ...(rc.pacing?.perHour ? { perHour: rc.pacing.perHour } : {}),
+    },
     destinationKey: () => `webhook:${rc.name}`,
     async deliver(job, ctx) {
       const body = JSON.stringify({ event: job.event, labels: job.labels, details: job.details ?? undefined, attempt: job.attempt });
@@ -18,13 +29,31 @@ export function createWebhookReceiver(rc: ReceiverConfig & { webhook: NonNullabl
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': 'aver-bridge', ...headers, 'x-aver-bridge-event-id': job.eventId },
           body,
+          // A redirect is answered as the 3xx it is (a non-retryable misconfiguration), never followed with our headers.
+          redirect: 'manual',
           signal: ctx.signal,
         });
-        await res.arrayBuffer().catch(() => undefined);
+        await drain(res.body);
         return resultFromStatus(res.status, res.headers.get('retry-after'), deps.now(), what);
       } catch (err) {
         return resultFromError(err, what);
       }
     },
   };
+}
+
+/** Reads and drops a small answer (so the connection is reused); gives up on a large one rather than buffer it. */
+async function drain(body: ReadableStream<Uint8Array> | null, limit = 65_536): Promise<void> {
+  if (!body) return;
+  const reader = body.getReader();
+  try {
+    for (let seen = 0; seen <= limit;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The status is what counts; a broken answer body changes nothing.
+  }
 }
