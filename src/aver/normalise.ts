@@ -8,9 +8,14 @@ const STATUS_ALIASES: Record<string, string> = {
 };
 const TYPES: Record<string, string> = Object.fromEntries(KNOWN_TYPES.map((t) => [t.toLowerCase(), t]));
 
+/** Trims white space and zero-width characters from both ends. */
+export function trimBlank(value: string): string {
+  return value.replace(/^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$/g, '');
+}
+
 /** Canonical spelling of a status ("complete" → "Completed"); unknown values are returned trimmed. */
 export function normaliseStatus(status: string): { status: string; known: boolean } {
-  const s = status.trim();
+  const s = trimBlank(status);
   const canonical = STATUS_ALIASES[s.toLowerCase()];
   return canonical ? { status: canonical, known: true } : { status: s, known: false };
 }
@@ -18,14 +23,14 @@ export function normaliseStatus(status: string): { status: string; known: boolea
 /** Turns a schema-valid webhook body into an AverEvent: trims, canonicalises, flags the unknown. */
 export function normalise(body: WebhookBody, eventId: string, receivedAt: number): AverEvent {
   const m = body.statusMessage;
-  const rawType = m.type.trim();
+  const rawType = trimBlank(m.type);
   const type = TYPES[rawType.toLowerCase()];
   const { status, known } = normaliseStatus(m.status);
   return {
     eventId,
     type: type ?? rawType,
-    id: m.id.trim(),
-    groupId: m.groupId.trim(),
+    id: trimBlank(m.id),
+    groupId: trimBlank(m.groupId),
     status,
     receivedAt,
     unknownType: type === undefined,

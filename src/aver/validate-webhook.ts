@@ -10,7 +10,7 @@ export function validateWebhook(body: unknown): WebhookBody {
   const details = (validate.errors ?? []).slice(0, 20).map((e) => ({
     // A missing property is reported on its parent by ajv; point at the property itself.
     path: e.keyword === 'required' ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}` : e.instancePath || '/',
-    message: e.keyword === 'pattern' ? 'must be non-empty after trimming and contain no control characters' : e.message ?? 'invalid',
+    message: e.keyword === 'pattern' ? 'must contain a visible character and no control, bidirectional-control or lone surrogate characters' : e.message ?? 'invalid',
   }));
   throw new BridgeError('schema_violation', 'the body is not an Aver status message: see details', { status: 422, details });
 }

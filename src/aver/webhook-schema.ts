@@ -3,13 +3,19 @@
  * (and tests) can validate payloads exactly as the ingest route does.
  * Extra fields are allowed and kept: Aver may add some.
  */
+/** Never allowed: control characters (C0, DEL, C1), lone surrogates, and bidirectional controls that could make an id display as another. */
+const FORBIDDEN = '\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+/** Blank for the "non-empty after trimming" rule: white space and zero-width characters. */
+const BLANK = '\\s\\u200b-\\u200d\\u2060\\ufeff';
+
 const field = {
   type: 'string',
   minLength: 1,
   maxLength: 256,
-  // Non-empty after trimming, and no control characters (C0, DEL, C1).
-  pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$',
-} as const;
+  // At least one visible character, and nothing forbidden. (ajv compiles patterns with the u flag, so a
+  // surrogate range matches only lone surrogates.)
+  pattern: `^[^${FORBIDDEN}]*[^${BLANK}${FORBIDDEN}][^${FORBIDDEN}]*$`,
+};
 
 export const webhookSchema = {
   $id: 'https://aver-bridge.dev/schemas/webhook.json',

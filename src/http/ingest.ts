@@ -34,7 +34,9 @@ export function ingestWebhook(deps: IngestDeps): Middleware {
     const { webhook } = deps.config().aver;
     try {
       if (!deps.accepting()) throw new BridgeError('shutting_down', 'the bridge is shutting down; retry against another replica', { status: 503 });
-      if (webhook.secrets.length > 0 && !checkSecret(ctx.get(webhook.header) || undefined, webhook.secrets)) {
+      // Node keeps only the first of some repeated headers (authorization among them): a repeated
+      // security header is refused rather than judged by whichever copy survived.
+      if (webhook.secrets.length > 0 && (headerCount(ctx.req.rawHeaders, webhook.header) > 1 || !checkSecret(ctx.get(webhook.header) || undefined, webhook.secrets))) {
         throw new BridgeError('unauthorized', `missing or wrong ${webhook.header} header`, { status: 401 });
       }
       // Not ctx.is(): it answers null for an empty body, which would make an empty JSON post a 415 instead of a 400.
@@ -75,4 +77,10 @@ export function ingestWebhook(deps: IngestDeps): Middleware {
       throw err;
     }
   };
+}
+
+function headerCount(rawHeaders: string[], name: string): number {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) n++;
+  return n;
 }

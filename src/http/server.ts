@@ -19,7 +19,8 @@ export function createHttpApp(deps: { logger: Logger; routes: HttpRoute[]; extra
   const app = new Koa();
   app.proxy = true;
   app.silent = true;
-  const router = new Router();
+  // Paths match exactly: /webhooks/AVER or /webhooks/aver/ is a 404, not the ingest route.
+  const router = new Router({ strict: true, sensitive: true });
   for (const r of deps.routes) {
     if (r.method === 'GET') router.get(r.path, r.handler);
     else router.post(r.path, r.handler);

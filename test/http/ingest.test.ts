@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { ConfigError } from '../../src/errors.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -329,6 +330,63 @@ describe('GET /readyz with the store down', () => {
     } finally {
       await t.stop().catch(() => undefined);
       temp.cleanup();
+    }
+  });
+});
+
+describe('ingest: hostile text and header tricks', () => {
+  let t: TestBridge;
+  let hook: string;
+  before(async () => {
+    t = await startBridge(MINIMAL_YAML);
+    hook = `${t.url}/webhooks/aver`;
+  });
+  after(async () => t.stop());
+
+  const cases: Array<[string, string]> = [
+    ['a zero-width space only', '\u200b'],
+    ['a lone surrogate', '\ud800'],
+    ['a right-to-left override', 'chk\u202e1'],
+    ['a left-to-right mark', '\u200echk'],
+  ];
+  for (const [what, id] of cases) {
+    it(`refuses an id that is ${what} with 422, storing nothing`, async () => {
+      const before = (await t.bridge.store.recentEvents(100)).length;
+      // JSON.stringify would write a lone surrogate as an escape; send the escape so it survives the wire.
+      const text = JSON.stringify({ statusMessage: { type: 'LiveCheck', id, groupId: 'g', status: 'Completed' } });
+      expectError(await postWebhook(hook, text, AUTH), 422, 'schema_violation');
+      expect((await t.bridge.store.recentEvents(100)).length).to.equal(before);
+    });
+  }
+
+  it('trims zero-width characters around a visible id', async () => {
+    const res = await postWebhook(hook, body({ id: '\u200bchk-zw\ufeff' }), AUTH);
+    expect(res.status).to.equal(202);
+    expect((await t.bridge.store.getEvent(res.json.eventId))?.event.id).to.equal('chk-zw');
+  });
+
+  it('refuses a repeated security header with 401, even when the first copy is right', async () => {
+    // node:http merges or drops repeated headers on the way out, so write the request by hand.
+    const payload = JSON.stringify(body());
+    const { port } = new URL(hook);
+    const twice = await new Promise<number>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.end(
+          `POST /webhooks/aver HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: ${SECRET}\r\n` +
+            `Authorization: other\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`,
+        );
+      });
+      let answer = '';
+      socket.on('data', (c) => (answer += c.toString()));
+      socket.on('end', () => resolve(Number(answer.split(' ')[1])));
+      socket.on('error', reject);
+    });
+    expect(twice).to.equal(401);
+  });
+
+  it('matches the path exactly: another case or a trailing slash is a 404', async () => {
+    for (const path of ['/webhooks/AVER', '/webhooks/aver/']) {
+      expectError(await postWebhook(`${t.url}${path}`, body(), AUTH), 404, 'not_found');
     }
   });
 });
