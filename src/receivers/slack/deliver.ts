@@ -5,6 +5,7 @@ import type { Config, PacingOverride, ReceiverConfig, SlackConfig } from '../../
 import type { Store } from '../../store/store.js';
 import type { DeliveryContext, DeliveryJob, DeliveryResult, MessageRef, PacingLimit, Receiver } from '../receiver.js';
 import { formatSlackMessage, formatThreadReply } from './format.js';
+import { Aborted, untilAborted } from '../until-aborted.js';
 
 /** Slack allows about one message a second per channel, with short bursts. */
 export const SLACK_DEFAULT_PACING: PacingLimit = { ratePerSecond: 1, burst: 3 };
@@ -153,21 +154,6 @@ export function slackErrorToResult(err: unknown, where: string): Extract<Deliver
   return { ok: false, retryable: false, code: 'other', reason: `unexpected error: ${describe(err)}` };
 }
 
-class Aborted extends Error {}
-
-/** Resolves with the call, or rejects as soon as the delivery's signal aborts (the request itself may still land). */
-function withSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Aborted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Aborted());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
-    );
-  });
-}
-
 /** Finds a channel's id by name with conversations.list, page by page; undefined when the bot cannot see it. */
 export async function findChannelId(client: WebClient, name: string): Promise<string | undefined> {
   let cursor: string | undefined;
@@ -214,7 +200,7 @@ export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiver
 
   async function post(channel: string, job: DeliveryJob, ctx: DeliveryContext, withMention: boolean): Promise<MessageRef> {
     const message = formatSlackMessage(messageInput(job, ctx, withMention));
-    const r = await withSignal(
+    const r = await untilAborted(
       client.chat.postMessage({ channel, text: message.text, attachments: message.attachments, unfurl_links: false, unfurl_media: false }),
       ctx.signal,
     );
@@ -240,7 +226,7 @@ export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiver
 
   async function deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {
     try {
-      const channel = await withSignal(resolveChannel(), ctx.signal);
+      const channel = await untilAborted(resolveChannel(), ctx.signal);
       const mode = rc.slack.updates ?? 'thread';
       const previous = ctx.previous;
       // A receiver moved to another channel starts afresh there rather than editing the old one.
@@ -249,7 +235,7 @@ export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiver
       }
       const message = formatSlackMessage(messageInput(job, ctx, mode === 'edit'));
       try {
-        await withSignal(
+        await untilAborted(
           client.chat.update({ channel: previous.channel, ts: previous.messageId, text: message.text, attachments: message.attachments }),
           ctx.signal,
         );
@@ -260,7 +246,7 @@ export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiver
       }
       if (mode === 'thread') {
         const reply = formatThreadReply({ event: job.event, history: ctx.history, mention: mentionsFor(job.event.status) });
-        await withSignal(client.chat.postMessage({ channel: previous.channel, thread_ts: previous.messageId, text: reply.text }), ctx.signal);
+        await untilAborted(client.chat.postMessage({ channel: previous.channel, thread_ts: previous.messageId, text: reply.text }), ctx.signal);
       }
       return { ok: true, messageRef: previous };
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config, PacingOverride } from '../../config/types.js';
 import type { DeliveryContext, DeliveryJob, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
-import { formatTeamsCard } from '../teams/format.js';
+import { cardInputFor, formatTeamsCard } from '../teams/format.js';
 import { resultFromError, resultFromStatus } from '../http-failure.js';
 
 export const TEAMS_WORKFLOW_DEFAULT_PACING: PacingLimit = { ratePerSecond: 4, burst: 4 };
@@ -46,15 +46,7 @@ export function createTeamsWorkflowReceiver(rc: TeamsWorkflowReceiverConfig, dep
     destinationKey: () => `teamsWorkflow:${rc.name}`,
     async deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {
       const { config } = deps;
-      const isWatchlist = /watchlist/i.test(job.event.type);
-      const card = formatTeamsCard({
-        event: job.event,
-        labels: job.labels,
-        details: job.details ?? null,
-        history: ctx.history,
-        groupName: job.labels.group ?? config.aver.groups[job.event.groupId] ?? job.event.groupId,
-        checkLink: (isWatchlist ? config.aver.links.watchlist : undefined) ?? config.aver.links.check,
-      });
+      const card = formatTeamsCard(cardInputFor(job, ctx.history, config.aver));
       const body = JSON.stringify({
         type: 'message',
         attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }],

@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import type { Config, PacingOverride, TeamsConfig, UpdateMode } from '../../config/types.js';
 import type { Store, TeamsInstallation } from '../../store/store.js';
 import type { DeliveryContext, DeliveryJob, DeliveryResult, MessageRef, PacingLimit, Receiver } from '../receiver.js';
-import { formatTeamsCard, formatTeamsSummary, mentionText, type TeamsMention } from './format.js';
+import { cardInputFor, formatTeamsCard, formatTeamsSummary, mentionText, type TeamsMention } from './format.js';
 import { mapTeamsError } from './map-error.js';
 import { baseConversationId, resolveTeamsChannel } from './resolve-channel.js';
+import { Aborted, untilAborted } from '../until-aborted.js';
 
 export const TEAMS_DEFAULT_PACING: PacingLimit = { ratePerSecond: 7, burst: 7, perHour: 1800 };
 
@@ -35,21 +36,6 @@ interface Target {
 }
 
 type Failure = Extract<DeliveryResult, { ok: false }>;
-
-class Aborted extends Error {}
-
-/** Resolves with the promise, or rejects with Aborted once the delivery's signal fires (the call itself may still land). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Aborted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Aborted());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
-    );
-  });
-}
 
 /**
  * Parses `Name <id>` (a Teams user id, AAD object id or tag id) into a mention; a bare
@@ -184,16 +170,7 @@ export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiver
       const t = await target();
       if ('ok' in t) return t;
       const mentions = (spec.mention?.[job.event.status] ?? []).map(parseMention);
-      const isWatchlist = /watchlist/i.test(job.event.type);
-      const input = {
-        event: job.event,
-        labels: job.labels,
-        details: job.details ?? null,
-        history: ctx.history,
-        groupName: job.labels.group ?? config.aver.groups[job.event.groupId] ?? job.event.groupId,
-        checkLink: (isWatchlist ? config.aver.links.watchlist : undefined) ?? config.aver.links.check,
-        mentions,
-      };
+      const input = cardInputFor(job, ctx.history, config.aver, mentions);
       const card = formatTeamsCard(input);
       const attachment: Attachment = { contentType: 'application/vnd.microsoft.card.adaptive', content: card };
       const activity: Partial<Activity> = { ...MessageFactory.attachment(attachment), summary: formatTeamsSummary(input) };

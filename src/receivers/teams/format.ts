@@ -21,6 +21,25 @@ export interface TeamsCardInput {
   mentions?: TeamsMention[];
 }
 
+/** The card input for a delivery: the group's friendly name and the link template for its entity type. */
+export function cardInputFor(
+  job: { event: AverEvent; labels: Labels; details?: EventDetails | null },
+  history: StatusChange[],
+  aver: { groups: Record<string, string>; links: { check?: string; watchlist?: string } },
+  mentions?: TeamsMention[],
+): TeamsCardInput {
+  const isWatchlist = /watchlist/i.test(job.event.type);
+  return {
+    event: job.event,
+    labels: job.labels,
+    details: job.details ?? null,
+    history,
+    groupName: job.labels.group ?? aver.groups[job.event.groupId] ?? job.event.groupId,
+    checkLink: (isWatchlist ? aver.links.watchlist : undefined) ?? aver.links.check,
+    mentions,
+  };
+}
+
 /** An Adaptive Card as plain JSON. */
 export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: string };
 
