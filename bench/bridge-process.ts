@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, sleep, waitForHttp } from './processes.js';
@@ -102,9 +102,14 @@ export async function startBridgeProcess(o: {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_PRETTY: '1' };
   delete env.PORT;
   delete env.LOG_LEVEL;
+  // AVER_BRIDGE_BENCH_LOGS=DIR keeps each bridge's stdout (its logs) as DIR/NAME.log, to see what it did.
+  const logDir = process.env.AVER_BRIDGE_BENCH_LOGS;
+  if (logDir) mkdirSync(logDir, { recursive: true });
+  const out = logDir ? openSync(join(logDir, `${o.name}.log`), 'w') : 'ignore';
   const child = spawn(process.execPath, [...profile, ...(await commandFor(o.runner)), 'serve', '--config', file], {
-    cwd: o.dir, env, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: o.dir, env, stdio: ['ignore', out, 'pipe'],
   });
+  if (typeof out === 'number') closeSync(out);
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4096);

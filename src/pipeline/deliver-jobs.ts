@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { DeliveryConfig } from '../config/types.js';
 import { failureReason, type Metrics } from '../metrics.js';
 import type { DeliveryJob, DeliveryResult, MessageRef, Receiver } from '../receivers/receiver.js';
-import type { Store } from '../store/store.js';
+import type { CompletedJob, Store } from '../store/store.js';
+import { batchPerTurn } from './batch-per-turn.js';
 import { takeSlot } from './pace.js';
+import { yieldTurn } from './pump.js';
 import { decideRetry } from './retry-policy.js';
 
 export interface WorkerDeps {
@@ -52,10 +55,18 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   const busy = new Map<string, number>();
   /** Destinations that must not be claimed before the time given (paced, or paused by a 429/503). */
   const heldUntil = new Map<string, number>();
+  /** Jobs claimed for a destination that had no free slot then, started as its deliveries end. */
+  const ready = new Map<string, Array<{ job: DeliveryJob; claimedAt: number }>>();
+  const waiting = new Set<number>();
   const hardStop = new AbortController();
+  // Every delivery in flight listens on it (delivery.concurrency of them), and removes its listener when done.
+  setMaxListeners(0, hardStop.signal);
   let running = false;
   let wake: (() => void) | null = null;
   let loopDone: Promise<void> = Promise.resolve();
+  // Deliveries that finish in one turn are recorded in one transaction. Not fsynced on its own: a completion
+  // lost to a crash only means the message is sent again (at least once), never that an event is lost.
+  const complete = batchPerTurn((items: CompletedJob[]) => deps.store.completeJobs(items));
 
   function poke() {
     wake?.();
@@ -63,6 +74,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
 
   function hold(destination: string, until: number) {
     heldUntil.set(destination, Math.max(heldUntil.get(destination) ?? 0, until));
+    releaseWaiting(destination, until);
   }
 
   /** Claims what fits; returns true when every free slot was filled (more may be due). */
@@ -84,17 +96,53 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     let started = 0;
     const excess: DeliveryJob[] = [];
     for (const job of jobs) {
-      // Our own lease, renewed by the claim: the job is already running here.
-      if (inflight.has(job.id)) continue;
-      if ((busy.get(job.destinationKey) ?? 0) >= perDestination) excess.push(job);
-      else {
+      // Our own lease, renewed by the claim: the job is already running (or waiting) here.
+      if (inflight.has(job.id) || waiting.has(job.id)) continue;
+      if ((busy.get(job.destinationKey) ?? 0) < perDestination) {
         start(job);
         started++;
-      }
+      } else if ((ready.get(job.destinationKey)?.length ?? 0) < perDestination) {
+        // Kept, leased, for the moment one of its channel's deliveries ends: no claim, no store round trip then.
+        enqueue(job, now);
+        started++;
+      } else excess.push(job);
     }
-    // One claim can return more jobs for a channel than it may run at once: they go back, due now, uncounted.
+    // More than a channel may run or keep waiting: back to the queue, due now, uncounted.
     await Promise.all(excess.map((job) => deps.store.releaseJob(job.id, owner, now)));
     return jobs.length > 0 && started === limit;
+  }
+
+  function enqueue(job: DeliveryJob, claimedAt: number) {
+    const list = ready.get(job.destinationKey);
+    if (list) list.push({ job, claimedAt });
+    else ready.set(job.destinationKey, [{ job, claimedAt }]);
+    waiting.add(job.id);
+  }
+
+  /** Starts the next job kept for `destination`, if its lease still covers a whole attempt; else gives it back. */
+  function startWaiting(destination: string) {
+    const list = ready.get(destination);
+    const next = list?.shift();
+    if (list && list.length === 0) ready.delete(destination);
+    if (!next) return;
+    waiting.delete(next.job.id);
+    const policy = deps.delivery();
+    const now = deps.clock.now();
+    if (!running || heldUntil.has(destination) || next.claimedAt + leaseFor(policy) - now < policy.timeoutMs + 1000) {
+      void deps.store.releaseJob(next.job.id, owner, now).catch((err) => deps.logger.warn({ err, jobId: next.job.id }, 'giving a job back failed'));
+      return startWaiting(destination);
+    }
+    start(next.job);
+  }
+
+  /** Gives every job kept for `destination` back to the queue, due at `at` (the channel is held). */
+  function releaseWaiting(destination: string, at: number) {
+    const list = ready.get(destination) ?? [];
+    ready.delete(destination);
+    for (const { job } of list) {
+      waiting.delete(job.id);
+      void deps.store.releaseJob(job.id, owner, at).catch((err) => deps.logger.warn({ err, jobId: job.id }, 'giving a job back failed'));
+    }
   }
 
   async function loop() {
@@ -106,14 +154,22 @@ export function createDeliveryWorker(deps: WorkerDeps) {
         deps.logger.error({ err }, 'claiming jobs failed; will try again');
       }
       if (!running) break;
-      if (more) continue;
+      // More may be due: claim again, but after a turn of the event loop, so webhooks are answered in between.
+      if (more) {
+        await yieldTurn();
+        continue;
+      }
       const { pollIntervalMs } = deps.delivery();
+      const timer = new AbortController();
       await new Promise<void>((resolve) => {
         wake = resolve;
         const nextHeld = Math.min(...heldUntil.values()) - deps.clock.now();
-        void deps.clock.sleep(Math.max(1, Math.min(pollIntervalMs, Number.isFinite(nextHeld) ? nextHeld : pollIntervalMs))).then(resolve);
+        void deps.clock.sleep(Math.max(1, Math.min(pollIntervalMs, Number.isFinite(nextHeld) ? nextHeld : pollIntervalMs)), timer.signal).then(resolve);
       });
       wake = null;
+      timer.abort();
+      // Deliveries finishing together wake us many times in one turn: one claim for all of them.
+      await yieldTurn();
     }
   }
 
@@ -126,6 +182,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
         const n = (busy.get(job.destinationKey) ?? 1) - 1;
         if (n > 0) busy.set(job.destinationKey, n);
         else busy.delete(job.destinationKey);
+        startWaiting(job.destinationKey);
         poke();
       });
     inflight.set(job.id, p);
@@ -153,29 +210,44 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       deps.store.entityHistory(job.event.id, job.event.type),
     ]);
     const upTo = history.findIndex((h) => h.eventId === job.eventId);
-    const timeout = AbortSignal.timeout(policy.timeoutMs);
-    const signal = AbortSignal.any([timeout, hardStop.signal]);
+    // One controller and one timer per delivery (AbortSignal.timeout + AbortSignal.any cost several times more).
+    const abort = new AbortController();
+    const signal = abort.signal;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort(new DOMException(`no answer within ${policy.timeoutMs} ms`, 'TimeoutError'));
+    }, policy.timeoutMs);
+    const onStop = () => abort.abort(hardStop.signal.reason);
+    if (hardStop.signal.aborted) onStop();
+    else hardStop.signal.addEventListener('abort', onStop, { once: true });
     const startedAt = deps.clock.now();
     let result: DeliveryResult;
     try {
       // The race makes delivery.timeout hold even for a receiver that ignores its signal.
       result = await Promise.race([
         receiver.deliver(job, { signal, previous, history: (upTo >= 0 ? history.slice(0, upTo + 1) : history).map(({ status, at }) => ({ status, at })), logger: log }),
-        new Promise<DeliveryResult>((resolve) => signal.addEventListener('abort', () => resolve(abortResult(timeout.aborted, policy.timeoutMs)), { once: true })),
+        new Promise<DeliveryResult>((resolve) => signal.addEventListener('abort', () => resolve(abortResult(timedOut, policy.timeoutMs)), { once: true })),
       ]);
     } catch (err) {
       result = { ok: false, retryable: true, reason: `receiver threw: ${(err as Error).message}`, code: 'other' };
+    } finally {
+      clearTimeout(timer);
+      hardStop.signal.removeEventListener('abort', onStop);
     }
     const now = deps.clock.now();
-    if (!result.ok && hardStop.signal.aborted && !timeout.aborted) {
+    if (!result.ok && hardStop.signal.aborted && !timedOut) {
       // Cut short by shutdown: not the endpoint's fault, so no attempt is counted; due again at once after a restart.
       await deps.store.releaseJob(job.id, owner, now);
       log.warn('delivery cut short by shutdown; left queued');
       return;
     }
     if (result.ok) {
-      if (result.messageRef && !sameRef(result.messageRef, previous)) await deps.store.putMessageRef(job.receiver, job.entityKey, result.messageRef);
-      const kept = await deps.store.completeJob(job.id, owner, { attempt: job.attempt, at: now, ok: true }, now);
+      const changed = result.messageRef && !sameRef(result.messageRef, previous) ? result.messageRef : undefined;
+      const kept = await complete({
+        jobId: job.id, owner, attempt: { attempt: job.attempt, at: now, ok: true }, now,
+        messageRef: changed && { receiver: job.receiver, entityKey: job.entityKey, ref: changed },
+      });
       deps.metrics.deliveries.inc({ receiver: job.receiver, integration: receiver.kind, outcome: 'delivered', reason: '' });
       deps.metrics.deliveryLatency.observe({ receiver: job.receiver, integration: receiver.kind }, Math.max(0, now - job.event.receivedAt) / 1000);
       log.info({ ms: now - startedAt, leaseLost: !kept || undefined }, 'delivered');
@@ -225,6 +297,9 @@ export function createDeliveryWorker(deps: WorkerDeps) {
      */
     async stop(graceMs: number) {
       running = false;
+      // Jobs kept waiting are leased by us: releaseLeases below gives them back with the rest.
+      ready.clear();
+      waiting.clear();
       poke();
       await loopDone;
       const all = Promise.allSettled([...inflight.values()]);

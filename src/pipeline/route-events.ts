@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { EventDetails, Receiver } from '../receivers/receiver.js';
 import type { Metrics } from '../metrics.js';
 import { matchRoutes, type Route } from '../routing/tree.js';
-import type { Store } from '../store/store.js';
+import type { RouteResult, Store } from '../store/store.js';
 
 /** What routing needs from the live configuration; swapped whole on reload. */
 export interface RoutingState {
@@ -26,14 +26,22 @@ export async function routeEvents(
   limit = 200,
 ): Promise<number> {
   const events = await deps.store.unroutedEvents(limit);
-  await Promise.all(events.map((event) => routeOne(deps, event)));
+  if (events.length === 0) return 0;
+  const results = await Promise.all(events.map((event) => routeOne(deps, event)));
+  // One transaction for the whole batch: a commit per event cost more than the routing itself.
+  await deps.store.routeEvents(results.map((r) => r.result), deps.clock.now());
+  for (const { result, names, paths } of results) {
+    deps.metrics.eventsRouted.inc({ receivers: String(result.jobs.length) });
+    // Debug: the 'event accepted' and 'delivered' lines already tell an event's story at info.
+    deps.logger.debug({ eventId: result.eventId, receivers: names, routes: paths }, 'event routed');
+  }
   return events.length;
 }
 
 async function routeOne(
-  deps: { store: Store; state: () => RoutingState; enrich?: Enrich; clock: Clock; logger: Logger; metrics: Metrics },
+  deps: { state: () => RoutingState; enrich?: Enrich },
   event: AverEvent,
-): Promise<void> {
+): Promise<{ result: RouteResult; names: string[]; paths: string[] }> {
   let labels = labelsOf(event, deps.state().groups);
   let details: EventDetails | null = null;
   if (deps.enrich) {
@@ -49,7 +57,5 @@ async function routeOne(
     if (!receiver) return [];
     return [{ receiver: name, entityKey: entityKey(event), destinationKey: receiver.destinationKey({ receiver: name, event, labels }) }];
   });
-  await deps.store.routeEvent(event.eventId, labels, details, jobs, deps.clock.now());
-  deps.metrics.eventsRouted.inc({ receivers: String(jobs.length) });
-  deps.logger.info({ eventId: event.eventId, receivers: names, routes: routes.map((r) => r.path) }, 'event routed');
+  return { result: { eventId: event.eventId, labels, details, jobs }, names, paths: routes.map((r) => r.path) };
 }

@@ -5,7 +5,8 @@ import { BridgeError } from '../errors.js';
 import type { DeliveryJob, EventDetails, MessageRef } from '../receivers/receiver.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import type {
-  AppendResult, AttemptRecord, ClaimOptions, JobRecord, JobState, NewEvent, NewJob, StoredEvent, Store, TeamsInstallation,
+  AppendResult, AttemptRecord, ClaimOptions, CompletedJob, JobRecord, JobState, NewEvent, NewJob, RouteResult, StoredEvent, Store,
+  TeamsInstallation,
 } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -184,6 +185,30 @@ class PostgresStore implements Store {
     await this.tx((c) => routeIn(c, eventId, labels, details, jobs, now));
   }
 
+  async routeEvents(results: RouteResult[], now: number): Promise<void> {
+    if (results.length === 0) return;
+    await this.tx(async (c) => {
+      // Rows are locked in seq order, so two replicas routing overlapping batches cannot deadlock; one that
+      // waited finds the event routed (the lock re-reads it) and skips it.
+      const { rows } = await c.query(
+        `WITH x AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS x(event_id, labels, details)),
+              locked AS (SELECT e.seq, e.event_id FROM events e JOIN x ON x.event_id = e.event_id WHERE NOT e.routed ORDER BY e.seq FOR UPDATE OF e)
+         UPDATE events SET routed = true, labels = x.labels::jsonb, details = x.details::jsonb
+         FROM locked JOIN x ON x.event_id = locked.event_id WHERE events.seq = locked.seq RETURNING events.event_id, events.seq`,
+        [results.map((r) => r.eventId), results.map((r) => JSON.stringify(r.labels)), results.map((r) => (r.details === null ? null : JSON.stringify(r.details)))],
+      );
+      const seqOf = new Map<string, string>(rows.map((r: { event_id: string; seq: string }) => [r.event_id, r.seq]));
+      const jobs = results.flatMap((r) => (seqOf.has(r.eventId) ? r.jobs.map((j) => ({ ...j, eventId: r.eventId, seq: seqOf.get(r.eventId)! })) : []));
+      if (jobs.length === 0) return;
+      await c.query(
+        `INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, state, attempts, next_attempt_at, created_at, updated_at)
+         SELECT e, s, r, k, d, 'pending', 0, $1, $1, $1
+         FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(e, s, r, k, d, ord) ORDER BY ord`,
+        [now, jobs.map((j) => j.eventId), jobs.map((j) => j.seq), jobs.map((j) => j.receiver), jobs.map((j) => j.entityKey), jobs.map((j) => j.destinationKey)],
+      );
+    });
+  }
+
   async getEvent(eventId: string): Promise<StoredEvent | null> {
     const { rows } = await this.pool.query('SELECT * FROM events WHERE event_id = $1', [eventId]);
     return rows.length ? toStoredEvent(rows[0]) : null;
@@ -271,6 +296,36 @@ class PostgresStore implements Store {
       [jobId, owner, now, JSON.stringify(attempt)],
     );
     return r.rowCount === 1;
+  }
+
+  async completeJobs(items: CompletedJob[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    return this.tx(async (c) => {
+      const refs = items.flatMap((i) => (i.messageRef ? [i.messageRef] : []));
+      // Later refs of the same (receiver, entity) win, as separate putMessageRef calls in this order would.
+      const last = new Map(refs.map((r) => [`${r.receiver}\u0000${r.entityKey}`, r]));
+      if (last.size > 0) {
+        const rs = [...last.values()];
+        await c.query(
+          `INSERT INTO message_refs (receiver, entity_key, channel, message_id, extra)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
+           ON CONFLICT (receiver, entity_key) DO UPDATE SET channel = EXCLUDED.channel, message_id = EXCLUDED.message_id, extra = EXCLUDED.extra`,
+          [rs.map((r) => r.receiver), rs.map((r) => r.entityKey), rs.map((r) => r.ref.channel), rs.map((r) => r.ref.messageId),
+            rs.map((r) => (r.ref.extra === undefined ? null : JSON.stringify(r.ref.extra)))],
+        );
+      }
+      // A job listed twice completes once, with its first item, as separate calls in this order would.
+      const firsts = items.filter((i, k) => items.findIndex((o) => o.jobId === i.jobId) === k);
+      const { rows } = await c.query(
+        `UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = x.now, last_reason = NULL,
+           history = jobs.history || jsonb_build_array(x.attempt::jsonb)
+         FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) AS x(id, owner, now, attempt)
+         WHERE jobs.id = x.id AND jobs.state = 'pending' AND jobs.lease_owner = x.owner RETURNING jobs.id`,
+        [firsts.map((i) => i.jobId), firsts.map((i) => i.owner), firsts.map((i) => i.now), firsts.map((i) => JSON.stringify(i.attempt))],
+      );
+      const done = new Set(rows.map((r: { id: string | number }) => Number(r.id)));
+      return items.map((i) => firsts.includes(i) && done.has(i.jobId));
+    });
   }
 
   async retryJob(jobId: number, owner: string, attempt: AttemptRecord, nextAttemptAt: number): Promise<boolean> {

@@ -70,6 +70,24 @@ export interface TeamsInstallation {
   updatedAt: number;
 }
 
+/** One event's route result, for routeEvents. */
+export interface RouteResult {
+  eventId: string;
+  labels: Labels;
+  details: EventDetails | null;
+  jobs: NewJob[];
+}
+
+/** One delivery that succeeded, for completeJobs: its outcome and, when it changed, where its message now lives. */
+export interface CompletedJob {
+  jobId: number;
+  owner: string;
+  attempt: AttemptRecord;
+  now: number;
+  /** Stored (replacing any earlier one) before the job is marked done, whether or not the lease held. */
+  messageRef?: { receiver: string; entityKey: string; ref: MessageRef };
+}
+
 export interface ClaimOptions {
   now: number;
   limit: number;
@@ -102,6 +120,8 @@ export interface Store {
   unroutedEvents(limit: number): Promise<AverEvent[]>;
   /** Records the route result and enqueues its jobs, atomically. Idempotent per event. */
   routeEvent(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void>;
+  /** routeEvent for many events, in one transaction: each is recorded as routeEvent would (idempotent per event). */
+  routeEvents(results: RouteResult[], now: number): Promise<void>;
   getEvent(eventId: string): Promise<StoredEvent | null>;
   /** The most recent events, newest first. */
   recentEvents(limit: number): Promise<StoredEvent[]>;
@@ -118,6 +138,8 @@ export interface Store {
   claimJobs(options: ClaimOptions): Promise<DeliveryJob[]>;
   /** Marks a leased job done. False when the lease was lost (another replica has it). */
   completeJob(jobId: number, owner: string, attempt: AttemptRecord, now: number): Promise<boolean>;
+  /** completeJob for many jobs in one transaction (message refs first); one result per item, in order. */
+  completeJobs(items: CompletedJob[]): Promise<boolean[]>;
   /** Records a failed attempt and when to try again; releases the lease. */
   retryJob(jobId: number, owner: string, attempt: AttemptRecord, nextAttemptAt: number): Promise<boolean>;
   /** Moves a job to the dead letters with its reason. */

@@ -247,6 +247,43 @@ export function storeContract(name: string, make: () => Promise<Store>, options:
         expect(await store.jobsForEvent(e.eventId)).to.deep.equal([]);
       });
 
+      it('routeEvents records a batch as routeEvent would, skipping events already routed, in one call', async function () {
+        const [a, b, c] = [event(), event({ id: 'same' }), event({ id: 'same' })];
+        await routed(store, a, ['r1']);
+        await store.appendEvents([b, c].map((e) => ({ event: e, dedupKey: e.eventId, dedupUntil: T0 + 60_000 })));
+        const details: EventDetails = { available: false };
+        await store.routeEvents([
+          { eventId: a.eventId, labels: { other: 'labels' }, details, jobs: jobsFor(a, ['r1', 'r2']) },
+          { eventId: b.eventId, labels: labelsFor(b), details, jobs: jobsFor(b, ['slack', 'teams']) },
+          { eventId: c.eventId, labels: labelsFor(c), details: null, jobs: jobsFor(c, ['slack']) },
+        ], T0 + 7);
+        await store.routeEvents([], T0 + 8);
+        expect(await store.getEvent(a.eventId)).to.deep.include({ labels: labelsFor(a), details: null });
+        expect((await store.jobsForEvent(a.eventId)).map((j) => j.receiver)).to.deep.equal(['r1']);
+        expect(await store.getEvent(b.eventId)).to.deep.equal({ event: b, routed: true, labels: labelsFor(b), details });
+        expect(await store.getEvent(c.eventId)).to.deep.equal({ event: c, routed: true, labels: labelsFor(c), details: null });
+        const bJobs = await store.jobsForEvent(b.eventId);
+        const [cJob] = await store.jobsForEvent(c.eventId);
+        expect(bJobs.map((j) => [j.receiver, j.nextAttemptAt, j.createdAt])).to.deep.equal([['slack', T0 + 7, T0 + 7], ['teams', T0 + 7, T0 + 7]]);
+        expect(bJobs[0].id).to.be.below(bJobs[1].id);
+        expect(await store.unroutedEvents(10)).to.deep.equal([]);
+        // The entity's order holds across the batch: c's job waits for b's.
+        const first = await claim(store, T0 + 7, 'A', { receivers: ['slack'] });
+        expect(ids(first)).to.deep.equal([bJobs[0].id]);
+        await store.completeJob(bJobs[0].id, 'A', ok(1, T0 + 8), T0 + 8);
+        expect(ids(await claim(store, T0 + 8, 'A', { receivers: ['slack'] }))).to.deep.equal([cJob.id]);
+      });
+
+      it('concurrent routeEvents of overlapping batches create each event\'s jobs once', async function () {
+        const evs = [event(), event(), event(), event()];
+        await store.appendEvents(evs.map((e) => ({ event: e, dedupKey: e.eventId, dedupUntil: T0 + 60_000 })));
+        const batch = (list: AverEvent[]) => list.map((e) => ({ eventId: e.eventId, labels: labelsFor(e), details: null, jobs: jobsFor(e, ['r1']) }));
+        await Promise.all([
+          store.routeEvents(batch(evs), T0), store.routeEvents(batch([...evs].reverse()), T0), store.routeEvents(batch(evs.slice(1, 3)), T0),
+        ]);
+        for (const e of evs) expect(await store.jobsForEvent(e.eventId)).to.have.length(1);
+      });
+
       it('recentEvents lists newest first, routed or not', async function () {
         const [a, b, c] = [event(), event(), event()];
         await routed(store, a);
@@ -287,6 +324,29 @@ export function storeContract(name: string, make: () => Promise<Store>, options:
         }]);
         expect((await store.getJob(id))?.attempts).to.equal(1);
         expect(await claim(store, T0 + 1, 'B')).to.deep.equal([]);
+      });
+
+      it('a long due backlog of skipped destinations hides no other destination\'s job, and order and entity rules still hold', async function () {
+        this.timeout(20_000);
+        // 600 due jobs on destination "held" come first; behind them, two entities on "b" and one on "c".
+        const backlog = Array.from({ length: 600 }, () => event());
+        const preRouted = (e: AverEvent, dest: string, at: number) => ({
+          event: { ...e, receivedAt: at }, dedupKey: e.eventId, dedupUntil: at + 60_000,
+          preRouted: { labels: labelsFor(e), jobs: jobsFor(e, ['r1'], dest) },
+        });
+        await store.appendEvents(backlog.map((e, i) => preRouted(e, 'held', T0 + i)));
+        const [b1, b1later, b2, c1] = [event({ id: 'b1' }), event({ id: 'b1' }), event({ id: 'b2' }), event({ id: 'c1' })];
+        await store.appendEvents([preRouted(b1, 'b', T0 + 700), preRouted(b1later, 'b', T0 + 701), preRouted(c1, 'c', T0 + 702), preRouted(b2, 'b', T0 + 703)]);
+        const jobOf = async (e: AverEvent) => (await store.jobsForEvent(e.eventId))[0].id;
+        const now = T0 + 1000;
+        // b1later waits for b1 (same entity); the rest come in due order.
+        expect(ids(await claim(store, now, 'A', { limit: 3, skipDestinations: ['held'] })))
+          .to.deep.equal([await jobOf(b1), await jobOf(c1), await jobOf(b2)]);
+        expect(await claim(store, now, 'A', { skipDestinations: ['held'] })).to.deep.equal([]);
+        await store.completeJob(await jobOf(b1), 'A', ok(1, now), now);
+        expect(ids(await claim(store, now, 'A', { limit: 5, skipDestinations: ['held', 'c'] }))).to.deep.equal([await jobOf(b1later)]);
+        // Not skipped, the backlog comes first, oldest first.
+        expect(ids(await claim(store, now, 'B', { limit: 2 }))).to.deep.equal([await jobOf(backlog[0]), await jobOf(backlog[1])]);
       });
 
       it('does not claim a job before it is due', async function () {
@@ -417,6 +477,30 @@ export function storeContract(name: string, make: () => Promise<Store>, options:
         expect(await store.completeJob(id, 'A', ok(1, T0 + 2), T0 + 2)).to.equal(false);
         expect(await store.getJob(id)).to.deep.include({ state: 'done', attempts: 1, updatedAt: T0 + 1, history: [ok(1, T0 + 1)], lastReason: null });
         expect(await claim(store, T0 + LEASE * 2)).to.deep.equal([]);
+      });
+
+      it('completeJobs completes a batch in order, one result per item, storing message refs first', async function () {
+        const [x] = await routed(store, event({ id: 'x' }));
+        const [y] = await routed(store, event({ id: 'y' }));
+        const [z] = await routed(store, event({ id: 'z' }));
+        expect(ids(await claim(store, T0))).to.deep.equal([x, y, z]);
+        expect(await store.completeJobs([])).to.deep.equal([]);
+        const ref1 = { channel: 'C1', messageId: '1700000000.000100' };
+        const ref2 = { channel: 'C1', messageId: '1700000000.000200', extra: { thread: 't' } };
+        const results = await store.completeJobs([
+          { jobId: x, owner: 'A', attempt: ok(1, T0 + 1), now: T0 + 1, messageRef: { receiver: 'r1', entityKey: 'LiveCheck:x', ref: ref1 } },
+          { jobId: y, owner: 'B', attempt: ok(1, T0 + 2), now: T0 + 2, messageRef: { receiver: 'r1', entityKey: 'LiveCheck:y', ref: ref1 } },
+          { jobId: z, owner: 'A', attempt: ok(1, T0 + 3), now: T0 + 3, messageRef: { receiver: 'r1', entityKey: 'LiveCheck:x', ref: ref2 } },
+          { jobId: x, owner: 'A', attempt: ok(1, T0 + 4), now: T0 + 4 },
+        ]);
+        expect(results).to.deep.equal([true, false, true, false]);
+        expect(await store.getJob(x)).to.deep.include({ state: 'done', updatedAt: T0 + 1, history: [ok(1, T0 + 1)], lastReason: null });
+        expect(await store.getJob(y)).to.deep.include({ state: 'pending', attempts: 1, history: [] });
+        expect(await store.getJob(z)).to.deep.include({ state: 'done', updatedAt: T0 + 3, history: [ok(1, T0 + 3)] });
+        // The ref is kept even when the lease was lost (the message exists), and the later one of an entity wins.
+        expect(await store.getMessageRef('r1', 'LiveCheck:y')).to.deep.equal(ref1);
+        expect(await store.getMessageRef('r1', 'LiveCheck:x')).to.deep.equal(ref2);
+        expect(await store.completeJob(y, 'A', ok(1, T0 + 5), T0 + 5)).to.equal(true);
       });
 
       it('retryJob records the attempt and its reason, releases the lease, and the job waits until nextAttemptAt', async function () {
