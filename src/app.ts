@@ -226,6 +226,15 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
       pruneDedup();
       pruneTimer = setInterval(pruneDedup, 10 * 60_000).unref();
       logger.info({ port: listening.port, store: store.kind, receivers: [...state.receivers.keys()], webhookPath: config.aver.webhook.path }, 'aver-bridge listening');
+      if (config.server.publicUrl) {
+        // The URLs to paste into the Aver portal, the Slack app and the Azure Bot.
+        const base = config.server.publicUrl.replace(/\/+$/, '');
+        logger.info({
+          averWebhookUrl: `${base}${config.aver.webhook.path}`,
+          slackRequestUrl: state.slackEvents ? `${base}/slack/events` : undefined,
+          teamsMessagingEndpoint: state.teamsMessages ? `${base}/api/messages` : undefined,
+        }, 'public endpoints');
+      }
       return { port: listening.port };
     },
     reload,
