@@ -175,7 +175,7 @@ async function deadLetters(config: Config, args: string[], opts: { all: boolean;
 /** Runs the server until SIGTERM/SIGINT; SIGHUP reloads the config file. */
 async function serve(config: Config): Promise<number> {
   const logger = createLogger(config.log.level);
-  // Loaded here, not at the top: it pulls in Bolt and botbuilder, which check-config and routes test do not need.
+  // Loaded here, not at the top: check-config, routes test and dead-letters need none of the server's modules.
   const { createBridge } = await import('./app.js');
   const bridge = await createBridge(config, { logger });
   await bridge.start();
