@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../src/cli.js';
 import { MINIMAL_YAML, startBridge, tempDir, waitFor } from './helpers/bridge.js';
-import { runCli } from './helpers/process.js';
+import { runCli } from './helpers/server-process.js';
 
 const EXAMPLE = 'examples/aver-bridge.yaml';
 const EU = '2d1162b5-0000-0000-0000-000000000000';

@@ -1,32 +1,20 @@
 import { expect } from 'chai';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { postWebhook, tempDir, waitFor } from './helpers/bridge.js';
-import { startServerProcess, type ServerProcess } from './helpers/process.js';
+import { startFakeHttp } from './helpers/fake-http.js';
+import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
 
 const SECRET = 'restart-webhook-SECRET-1';
 const HOOK_TOKEN = 'restart-hook-TOKEN-2';
 
 /** The receiver's far end, on 127.0.0.1: answers 503 while down, 200 once up, and records what it got. */
 async function fakeReceiver() {
-  const state = { up: false, attempts: 0, delivered: [] as Array<{ eventId: string; token: string | undefined; body: any }> };
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      state.attempts += 1;
-      if (!state.up) {
-        res.writeHead(503).end();
-        return;
-      }
-      state.delivered.push({ eventId: String(req.headers['x-aver-bridge-event-id']), token: req.headers['x-token'] as string | undefined, body: JSON.parse(body) });
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { state, port: (server.address() as AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) };
+  const state = { up: false };
+  const http = await startFakeHttp(() => (state.up ? { status: 200 } : { status: 503 }));
+  /** The requests answered 200: what was delivered. */
+  const delivered = () => http.requests.filter((r) => r.status === 200).map((r) => ({ eventId: r.eventId, token: r.headers['x-token'] as string | undefined, body: r.body }));
+  return { state, http, delivered, close: () => http.close() };
 }
 
 describe('restart: an acknowledged webhook survives kill -9 (real server processes)', () => {
@@ -61,7 +49,7 @@ delivery:
   backoff: { base: 50ms, cap: 200ms }
 receivers:
   - name: audit-hook
-    webhook: { url: "http://127.0.0.1:${fake.port}/hook", headers: { x-token: "\${HOOK_TOKEN}" } }
+    webhook: { url: "${fake.http.url}/hook", headers: { x-token: "\${HOOK_TOKEN}" } }
 route:
   receiver: audit-hook
 `);
@@ -80,17 +68,17 @@ route:
       acked.push(a.json.eventId);
     }
     // The pipeline is trying (and failing: the receiver is down) when the process dies.
-    await waitFor(() => fake.state.attempts > 0, 'a first delivery attempt');
+    await waitFor(() => fake.http.requests.length > 0, 'a first delivery attempt');
     first.child.kill('SIGKILL');
     expect(await first.exited).to.deep.equal({ code: null, signal: 'SIGKILL' });
-    expect(fake.state.delivered).to.have.length(0);
+    expect(fake.delivered()).to.have.length(0);
 
     fake.state.up = true;
     const second = await startServerProcess(config, env);
     procs.push(second);
-    await waitFor(() => acked.every((id) => fake.state.delivered.some((d) => d.eventId === id)), 'every acknowledged event delivered', 8000);
-    expect(fake.state.delivered.map((d) => d.eventId).sort()).to.deep.equal([...acked].sort());
-    for (const d of fake.state.delivered) {
+    await waitFor(() => acked.every((id) => fake.delivered().some((d) => d.eventId === id)), 'every acknowledged event delivered', 8000);
+    expect(fake.delivered().map((d) => d.eventId).sort()).to.deep.equal([...acked].sort());
+    for (const d of fake.delivered()) {
       expect(d.token).to.equal(HOOK_TOKEN);
       expect(d.body.event).to.include({ type: 'LiveCheck', status: 'Rejected', groupId: 'g-1' });
     }

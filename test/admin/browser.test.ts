@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { postWebhook, startBridge, tempDir, waitFor, type TestBridge } from '../helpers/bridge.js';
-import { startFakeReceiver } from '../metrics/fake-receiver.js';
+import { startFakeHttp } from '../helpers/fake-http.js';
 
 // Debian's chromium package; a browser is never downloaded. `.ci/run` installs it.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -14,7 +14,7 @@ const SCREENSHOT = '/tmp/aver-bridge-admin.png';
 describe('the admin page in a real headless Chromium', function () {
   this.timeout(60_000);
   let t: TestBridge;
-  let fake: Awaited<ReturnType<typeof startFakeReceiver>>;
+  let fake: Awaited<ReturnType<typeof startFakeHttp>>;
   let profile: ReturnType<typeof tempDir>;
   let context: BrowserContext;
   let page: Page;
@@ -27,7 +27,7 @@ describe('the admin page in a real headless Chromium', function () {
       this.skip();
     }
     // The customer's endpoint refuses at first (400: not retryable), so the event becomes a dead letter.
-    fake = await startFakeReceiver(() => ({ status: 400 }));
+    fake = await startFakeHttp(() => ({ status: 400 }));
     t = await startBridge(`
 aver:
   webhook:

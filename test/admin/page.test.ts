@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { main } from '../../src/cli.js';
 import { postWebhook, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
-import { startFakeReceiver } from '../metrics/fake-receiver.js';
+import { startFakeHttp } from '../helpers/fake-http.js';
 
 const SECRET = 's3cret-value';
 const ADMIN = 'admin-token-0123456789';
@@ -9,7 +9,7 @@ const EVIL_ID = '<img src=x onerror=alert(1)>';
 
 describe('GET /admin (the page, server-rendered)', () => {
   let t: TestBridge;
-  let fake: Awaited<ReturnType<typeof startFakeReceiver>>;
+  let fake: Awaited<ReturnType<typeof startFakeHttp>>;
   const auth = { authorization: `Bearer ${ADMIN}` };
   const getPage = async (query = '') => {
     const res = await fetch(`${t.url}/admin${query}`, { headers: auth });
@@ -18,7 +18,7 @@ describe('GET /admin (the page, server-rendered)', () => {
   };
 
   before(async () => {
-    fake = await startFakeReceiver(() => ({ status: 200 }));
+    fake = await startFakeHttp(() => ({ status: 200 }));
     t = await startBridge(`
 aver:
   webhook:

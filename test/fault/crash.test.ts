@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../helpers/bridge.js';
-import { startFakeReceiver, type FakeReceiver } from '../helpers/fake-receiver.js';
+import { startFakeHttp, type FakeHttp } from '../helpers/fake-http.js';
 import { killServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const EVENTS = 2400;
@@ -12,7 +12,7 @@ const PARALLEL = 24;
 
 describe('crash: SIGKILL in the middle of a load, then a restart', function () {
   this.timeout(90_000);
-  let fake: FakeReceiver | undefined;
+  let fake: FakeHttp | undefined;
   let server: ServerProcess | undefined;
   let dir: string | undefined;
 
@@ -24,7 +24,7 @@ describe('crash: SIGKILL in the middle of a load, then a restart', function () {
 
   it(`delivers every one of ${EVENTS} events that got a 2xx at least once (duplicates counted, not forbidden)`, async () => {
     // A slightly slow endpoint, so deliveries are in flight when the process dies.
-    fake = await startFakeReceiver(() => ({ status: 200, delayMs: 3 }));
+    fake = await startFakeHttp(() => ({ status: 200, delayMs: 3 }));
     // SIGKILL ends the process, not the machine: the page cache keeps every commit, so tmpfs proves the same
     // thing as a disk here, without an fsync per commit (power loss is SQLite's synchronous=FULL, not this test).
     dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'aver-bridge-crash-'));

@@ -3,12 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/open-store.js';
 import { postWebhook, tempDir, waitFor } from '../helpers/bridge.js';
-import { startFakeReceiver, type FakeReceiver } from '../helpers/fake-receiver.js';
+import { startFakeHttp, type FakeHttp } from '../helpers/fake-http.js';
 import { killServer, runCli, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 describe('retries and dead letters against a real server process', function () {
   this.timeout(60_000);
-  let fake: FakeReceiver | undefined;
+  let fake: FakeHttp | undefined;
   let server: ServerProcess | undefined;
   let temp: ReturnType<typeof tempDir> | undefined;
 
@@ -20,11 +20,11 @@ describe('retries and dead letters against a real server process', function () {
 
   it('500×3 then 200 is delivered once, a timeout is retried, a 400 is a dead letter that `dead-letters retry` (another process) gets delivered', async () => {
     const accept = new Set<string>();
-    fake = await startFakeReceiver((req, _nth) => {
+    fake = await startFakeHttp((req, _nth) => {
       const { id } = req.body.event;
       const before = fake!.requests.filter((r) => r.body.event.id === id).length - 1;
       if (id === 'flaky') return { status: before < 3 ? 500 : 200 };
-      if (id === 'slow') return before === 0 ? { hang: true } : { status: 200 };
+      if (id === 'slow') return before === 0 ? 'hang' : { status: 200 };
       if (id.startsWith('bad')) return { status: accept.has(id) ? 200 : 400 };
       return { status: 200 };
     });

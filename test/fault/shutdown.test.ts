@@ -3,22 +3,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/open-store.js';
 import { postWebhook, tempDir, waitFor } from '../helpers/bridge.js';
-import { startFakeReceiver, type FakeAnswer, type FakeReceiver, type FakeRequest } from '../helpers/fake-receiver.js';
+import { startFakeHttp, type FakeAnswer, type FakeHttp, type RecordedRequest } from '../helpers/fake-http.js';
 import { killServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const SECRET = { authorization: 's3cret-value' };
 
 describe('graceful shutdown of a server process (SIGTERM, SIGINT)', function () {
   this.timeout(60_000);
-  let fake: FakeReceiver | undefined;
+  let fake: FakeHttp | undefined;
   let server: ServerProcess | undefined;
   let temp: ReturnType<typeof tempDir> | undefined;
   let file = '';
   let dbUrl = '';
 
   /** One webhook receiver; delivery.concurrency 4 lets it one delivery in flight at a time, so the rest wait in the queue. */
-  async function setup(answer: (req: FakeRequest, nth: number) => FakeAnswer, shutdownTimeout: string) {
-    fake = await startFakeReceiver(answer);
+  async function setup(answer: (req: RecordedRequest, nth: number) => FakeAnswer, shutdownTimeout: string) {
+    fake = await startFakeHttp(answer);
     temp = tempDir();
     file = join(temp.dir, 'aver-bridge.yaml');
     dbUrl = `sqlite:${join(temp.dir, 'bridge.db')}`;
@@ -86,7 +86,7 @@ route:
   });
 
   it('SIGINT with a delivery that outlives server.shutdownTimeout: exits 0 after the timeout and leaves the job queued, no attempt counted', async () => {
-    const { fake, server: first } = await setup((req, nth) => (nth === 0 ? { hang: true } : { status: 200 }), '1s');
+    const { fake, server: first } = await setup((req, nth) => (nth === 0 ? 'hang' : { status: 200 }), '1s');
     await post(first.url, 'stuck');
     await waitFor(() => fake.requests.length === 1, 'the delivery to start');
     first.child.kill('SIGINT');
@@ -98,7 +98,7 @@ route:
   });
 
   it('a second signal exits at once, and nothing acknowledged is lost', async () => {
-    const { fake, server: first } = await setup((req, nth) => (nth === 0 ? { hang: true } : { status: 200 }), '30s');
+    const { fake, server: first } = await setup((req, nth) => (nth === 0 ? 'hang' : { status: 200 }), '30s');
     await post(first.url, 'stuck');
     await post(first.url, 'waiting');
     await waitFor(() => fake.requests.length === 1, 'the delivery to start');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { postWebhook, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
-import { startFakeReceiver, type FakeAnswer } from './fake-receiver.js';
+import { startFakeHttp, type FakeAnswer } from '../helpers/fake-http.js';
 import { scrape, valueOf, type Sample } from './prom-text.js';
 
 const SECRET = 's3cret-value';
@@ -30,13 +30,14 @@ const EVENTS = [
 
 describe('metrics after a scripted run (GET /metrics)', () => {
   let t: TestBridge;
-  let fake: Awaited<ReturnType<typeof startFakeReceiver>>;
+  let fake: Awaited<ReturnType<typeof startFakeHttp>>;
   let samples: Sample[];
   let types: Map<string, string>;
   let contentType: string;
 
   before(async () => {
-    fake = await startFakeReceiver((req, nth) => script(req.body?.event?.id, nth));
+    // The script counts attempts per stored event (1 for the first), not per path.
+    fake = await startFakeHttp((req) => script(req.body?.event?.id, fake.forEvent(req.eventId).length));
     t = await startBridge(`
 aver:
   webhook:

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { postWebhook, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
-import { startFakeReceiver, type FakeAnswer, type FakeReceiver, type FakeRequest } from '../helpers/fake-receiver.js';
+import { startFakeHttp, type FakeAnswer, type FakeHttp, type RecordedRequest } from '../helpers/fake-http.js';
 
 const SECRET = { authorization: 's3cret-value' };
 
@@ -42,11 +42,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('delivery pipeline (real bridge, webhook receivers, fake endpoints)', function () {
   this.timeout(20_000);
-  let fake: FakeReceiver | undefined;
+  let fake: FakeHttp | undefined;
   let t: TestBridge | undefined;
 
-  async function setup(answer: (req: FakeRequest, nth: number) => FakeAnswer, opts: Parameters<typeof yaml>[1] = {}) {
-    fake = await startFakeReceiver(answer);
+  async function setup(answer: (req: RecordedRequest, nth: number) => FakeAnswer, opts: Parameters<typeof yaml>[1] = {}) {
+    fake = await startFakeHttp(answer);
     t = await startBridge(yaml(fake.url, opts));
     return { fake, t };
   }
@@ -96,7 +96,7 @@ describe('delivery pipeline (real bridge, webhook receivers, fake endpoints)', f
   });
 
   it('an endpoint that never answers times out after delivery.timeout and is retried', async () => {
-    const { fake, t } = await setup((req, nth) => (nth === 0 ? { hang: true } : { status: 200 }));
+    const { fake, t } = await setup((req, nth) => (nth === 0 ? 'hang' : { status: 200 }));
     const id = await post(t, event());
     await waitFor(() => fake.on('/a').some((r) => r.status === 200), 'the retry', 5000);
     const reqs = fake.on('/a');
@@ -109,7 +109,7 @@ describe('delivery pipeline (real bridge, webhook receivers, fake endpoints)', f
   });
 
   it('one endpoint that hangs holds at most a quarter of delivery.concurrency: other channels keep flowing', async () => {
-    const { fake, t } = await setup((req) => (req.path === '/a' ? { hang: true } : { status: 200 }), {
+    const { fake, t } = await setup((req) => (req.path === '/a' ? 'hang' : { status: 200 }), {
       delivery: 'concurrency: 4\n  timeout: 5s\n  pollInterval: 20ms\n  backoff: { base: 20ms, factor: 2, cap: 100ms }',
     });
     for (let i = 0; i < 8; i++) await post(t, event());

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { postWebhook, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
-import { startFakeReceiver } from '../metrics/fake-receiver.js';
+import { startFakeHttp } from '../helpers/fake-http.js';
 import { scrape, valueOf } from '../metrics/prom-text.js';
 
 const SECRET = 's3cret-value';
@@ -10,7 +10,7 @@ const ADMIN = 'admin-token-0123456789';
 
 describe('hot reload (POST /-/reload)', () => {
   let t: TestBridge;
-  let fake: Awaited<ReturnType<typeof startFakeReceiver>>;
+  let fake: Awaited<ReturnType<typeof startFakeHttp>>;
   const yaml = (receivers: string, route: string) => `
 aver:
   webhook:
@@ -31,7 +31,7 @@ ${route}
 
   beforeEach(async () => {
     // The customer's endpoint is down: jobs for "hooks" stay queued (backoff 1h).
-    fake = await startFakeReceiver(() => ({ status: 503 }));
+    fake = await startFakeHttp(() => ({ status: 503 }));
     t = await startBridge(`
 aver:
   webhook:

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/store.js';
 import { postWebhook, waitFor } from '../helpers/bridge.js';
-import { startFakeReceiver, type FakeAnswer, type FakeReceiver, type FakeRequest } from '../helpers/fake-receiver.js';
+import { startFakeHttp, type FakeAnswer, type FakeHttp, type RecordedRequest } from '../helpers/fake-http.js';
 import { usePostgres } from '../helpers/postgres.js';
 import { killServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
@@ -114,7 +114,7 @@ describe('replicas: two bridge processes on one PostgreSQL', function () {
     const PARALLEL = 32;
     const CONCURRENCY = 16;
     let dir: string | undefined;
-    let fake: FakeReceiver | undefined;
+    let fake: FakeHttp | undefined;
     let replicas: ServerProcess[] = [];
     let store: Store | undefined;
     let analyzer: { active: boolean; stop: () => Promise<void> } | undefined;
@@ -132,7 +132,7 @@ describe('replicas: two bridge processes on one PostgreSQL', function () {
       this.timeout(90_000);
       const schema = await db().freshSchema();
       // A few milliseconds per answer, so the killed replica has deliveries in flight when it dies.
-      fake = await startFakeReceiver(() => ({ status: 200, delayMs: 2 }));
+      fake = await startFakeHttp(() => ({ status: 200, delayMs: 2 }));
       dir = tempDir();
       // Five channels (by the id's last digit): each channel's shared pacing row is taken by one delivery at a
       // time, so spreading the load lets the replicas fill all their delivery.concurrency slots.
@@ -245,19 +245,19 @@ describe('replicas: two bridge processes on one PostgreSQL', function () {
     let dir: string | undefined;
     let replicas: ServerProcess[] = [];
     let store: Store | undefined;
-    const fakes: Record<'dedup' | 'paced' | 'ordered', FakeReceiver | undefined> = { dedup: undefined, paced: undefined, ordered: undefined };
+    const fakes: Record<'dedup' | 'paced' | 'ordered', FakeHttp | undefined> = { dedup: undefined, paced: undefined, ordered: undefined };
     /**
      * The ordered receiver holds each check's first status for 300 ms, so its later statuses are queued (on both
      * replicas) while it is in flight, and answers the rest after 0–20 ms: deliveries overtake each other unless
      * order is enforced.
      */
-    const jitter = (req: FakeRequest): FakeAnswer => ({ status: 200, delayMs: req.body.event.status === 'Created' ? 300 : Math.floor(Math.random() * 20) });
+    const jitter = (req: RecordedRequest): FakeAnswer => ({ status: 200, delayMs: req.body.event.status === 'Created' ? 300 : Math.floor(Math.random() * 20) });
 
     before(async () => {
       const schema = await db().freshSchema();
-      fakes.dedup = await startFakeReceiver();
-      fakes.paced = await startFakeReceiver();
-      fakes.ordered = await startFakeReceiver(jitter);
+      fakes.dedup = await startFakeHttp();
+      fakes.paced = await startFakeHttp();
+      fakes.ordered = await startFakeHttp(jitter);
       dir = tempDir();
       const file = writeConfig(dir, db().urlFor(schema), `
   concurrency: 16
