@@ -176,7 +176,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   function start(job: DeliveryJob) {
     busy.set(job.destinationKey, (busy.get(job.destinationKey) ?? 0) + 1);
     const p = run(job)
-      .catch((err) => deps.logger.error({ err, eventId: job.eventId, receiver: job.receiver, jobId: job.id }, 'delivery step failed'))
+      .catch((err) => deps.logger.error({ err, eventId: job.eventId, receiver: job.receiver, attempt: job.attempt, jobId: job.id }, 'delivery step failed'))
       .finally(() => {
         inflight.delete(job.id);
         const n = (busy.get(job.destinationKey) ?? 1) - 1;
@@ -193,6 +193,8 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     const log = deps.logger.child({ eventId: job.eventId, receiver: job.receiver, attempt: job.attempt, jobId: job.id });
     if (!receiver) {
       await deps.store.deadLetterJob(job.id, owner, null, 'receiver removed', deps.clock.now());
+      deps.metrics.deliveries.inc({ receiver: job.receiver, integration: 'unknown', outcome: 'deadLettered', reason: 'other' });
+      log.warn({ reason: 'receiver removed' }, 'receiver no longer configured; moved to dead letters');
       return;
     }
     // Pacing: a job whose channel has no free slot goes back to the queue, due when the slot is,
