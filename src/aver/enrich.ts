@@ -119,6 +119,10 @@ export function createEnricher(cfg: AverApiConfig, deps: EnricherDeps): Enricher
   const logger = deps.logger.child({ component: 'aver-enrich' });
   const maxEntries = Math.max(1, deps.maxEntries ?? DEFAULT_MAX_CACHE_ENTRIES);
   const cache = new Map<string, Entry>();
+  // After BREAKER_FAILURES outages in a row (timeouts, 5xx, network), the API is left alone for BREAKER_PAUSE_MS:
+  // a burst during an outage then routes at once instead of each event waiting out the timeout.
+  let failuresInARow = 0;
+  let pausedUntil = 0;
 
   function lookup(key: string, status: string): Entry | undefined {
     const entry = cache.get(key);
@@ -170,9 +174,32 @@ export function createEnricher(cfg: AverApiConfig, deps: EnricherDeps): Enricher
     return UNAVAILABLE();
   }
 
+  function noteOutcome(err: unknown): void {
+    if (err === undefined) {
+      failuresInARow = 0;
+      return;
+    }
+    const code = err instanceof BridgeError ? err.code : 'aver_api_error';
+    if (!isOutage(code)) return;
+    failuresInARow += 1;
+    if (failuresInARow >= BREAKER_FAILURES) {
+      pausedUntil = clock.now() + BREAKER_PAUSE_MS;
+      failuresInARow = 0;
+      logger.warn({ code, pauseMs: BREAKER_PAUSE_MS }, 'Aver API keeps failing; events go on without details for a while');
+    }
+  }
+
   return {
     async enrich(event, signal) {
       if (!isSupported(event.type)) return UNAVAILABLE();
+      if (clock.now() < pausedUntil) {
+        try {
+          deps.onUnavailable?.('aver_api_paused');
+        } catch {
+          // A metric must never break delivery.
+        }
+        return UNAVAILABLE();
+      }
       const key = entityKey(event);
       try {
         let entry = lookup(key, event.status);
@@ -183,10 +210,12 @@ export function createEnricher(cfg: AverApiConfig, deps: EnricherDeps): Enricher
           promise.then(
             () => {
               created.expiresAt = clock.now() + cfg.cacheTtlMs;
+              noteOutcome(undefined);
             },
-            () => {
+            (err) => {
               // Failures are not cached: the next event asks again.
               if (cache.get(key) === created) cache.delete(key);
+              noteOutcome(err);
             },
           );
           entry = created;
@@ -198,6 +227,15 @@ export function createEnricher(cfg: AverApiConfig, deps: EnricherDeps): Enricher
       }
     },
   };
+}
+
+/** Consecutive outages before the API is paused, and for how long. */
+export const BREAKER_FAILURES = 5;
+export const BREAKER_PAUSE_MS = 30_000;
+
+/** Failures that say the API is down or overloaded, as opposed to one entity's problem. */
+function isOutage(code: string): boolean {
+  return code === 'aver_api_timeout' || code === 'aver_api_error' || /^aver_api_http_(5\d\d|429)$/.test(code);
 }
 
 function isSupported(type: string): boolean {

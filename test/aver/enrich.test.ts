@@ -5,6 +5,8 @@ import nock from 'nock';
 import { pino } from 'pino';
 import { createAverApiClient } from '../../src/aver/api-client.js';
 import {
+  BREAKER_FAILURES,
+  BREAKER_PAUSE_MS,
   createEnricher,
   describeStatusReason,
   describeWarning,
@@ -358,5 +360,30 @@ describe('describeStatusReason', () => {
     expect(describeStatusReason('expireddocuments')).to.equal('Documents expired');
     expect(describeStatusReason('FacialVerificationFailed')).to.equal('Facial verification failed');
     expect(describeStatusReason('BrandNewReason')).to.equal('Brand new reason');
+  });
+});
+
+describe('createEnricher during an outage', () => {
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it(`leaves the API alone for a while after ${BREAKER_FAILURES} outages in a row, then asks again`, async () => {
+    const { enricher, unavailable, clock } = setup();
+    const down = token().get(/\/check\/c-\d+(\/results)?$/).times(2 * BREAKER_FAILURES).reply(503, 'Service Unavailable');
+    for (let i = 0; i < BREAKER_FAILURES; i++) expect(await enricher.enrich(event('LiveCheck', `c-${i}`))).to.deep.equal(UNAVAILABLE);
+    down.done();
+    // Paused: no request is made (nock would refuse one), and the metric says why.
+    expect(await enricher.enrich(event('LiveCheck', 'c-paused'))).to.deep.equal(UNAVAILABLE);
+    expect(unavailable.at(-1)).to.equal('aver_api_paused');
+    clock.advance(BREAKER_PAUSE_MS);
+    // The token is still valid: only the data calls are made.
+    const up = nock(BASE)
+      .get(`/check/${CHECK_ID}`).reply(200, fixture('check'))
+      .get(`/check/${CHECK_ID}/results`).reply(200, fixture('check-results'));
+    expect((await enricher.enrich(event('LiveCheck', CHECK_ID))).details.available).to.equal(true);
+    up.done();
   });
 });
