@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
-import { postWebhook, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
+import { postWebhook, startBridge, tempDir, waitFor, type TestBridge } from '../helpers/bridge.js';
 import { startFakeSlack } from '../helpers/fake-slack.js';
 
 const SIGNING_SECRET = 'slack-signing-secret-for-tests';
@@ -85,5 +85,36 @@ describe('Slack end to end: webhook → bridge → fake Slack API', () => {
     const post = await waitFor(() => slack.calls.find((c) => c.method === 'chat.postMessage'), 'test message');
     expect(post.body.channel).to.equal('C0123456789');
     expect(JSON.stringify(post.body.attachments)).to.match(/test-[0-9a-f]{8}/);
+  });
+});
+
+describe('Slack message lifecycle across a restart (message refs live in the store)', () => {
+  it('edits the first message and replies in its thread after the bridge restarts', async () => {
+    const slack = await startFakeSlack();
+    const dir = tempDir();
+    const auth = { authorization: 's3cret-value' };
+    try {
+      const first = await startBridge(yaml(slack.apiUrl), { dir: dir.dir });
+      expect((await postWebhook(`${first.url}/webhooks/aver`, { statusMessage: { type: 'OfflineCheck', id: 'chk-r', groupId: 'grp-eu', status: 'AwaitingReview' } }, auth)).status).to.equal(202);
+      const post = await waitFor(() => slack.calls.find((c) => c.method === 'chat.postMessage'), 'first message');
+      await first.bridge.stop();
+
+      const second = await startBridge(yaml(slack.apiUrl), { dir: dir.dir });
+      try {
+        expect((await postWebhook(`${second.url}/webhooks/aver`, { statusMessage: { type: 'OfflineCheck', id: 'chk-r', groupId: 'grp-eu', status: 'Completed' } }, auth)).status).to.equal(202);
+        const update = await waitFor(() => slack.calls.find((c) => c.method === 'chat.update'), 'chat.update after restart');
+        const firstTs = '1700000000.000100';
+        expect(post.body.thread_ts).to.equal(undefined);
+        expect(update.body).to.include({ channel: 'C0123456789', ts: firstTs });
+        expect(JSON.stringify(update.body.attachments)).to.include('Completed');
+        await waitFor(() => slack.calls.find((c) => c.method === 'chat.postMessage' && c.body.thread_ts === firstTs), 'thread reply after restart');
+        expect(slack.calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts === undefined)).to.have.length(1);
+      } finally {
+        await second.bridge.stop();
+      }
+    } finally {
+      dir.cleanup();
+      await slack.close();
+    }
   });
 });
