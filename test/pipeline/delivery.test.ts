@@ -89,8 +89,7 @@ describe('delivery pipeline (real bridge, webhook receivers, fake endpoints)', f
     expect(reqs.map((r) => r.status)).to.deep.equal([500, 500, 500, 200]);
     expect(reqs.map((r) => r.body.attempt)).to.deep.equal([1, 2, 3, 4]);
     expect(new Set(reqs.map((r) => r.headers['x-aver-bridge-event-id']))).to.deep.equal(new Set([id]));
-    const [job] = await t.bridge.store.jobsForEvent(id);
-    expect(job.state).to.equal('done');
+    const job = await waitFor(async () => (await t.bridge.store.jobsForEvent(id)).find((j) => j.state === 'done'), 'the job recorded as done');
     expect(job.history.map((h) => [h.attempt, h.ok, h.code ?? null])).to.deep.equal([[1, false, 'serverError'], [2, false, 'serverError'], [3, false, 'serverError'], [4, true, null]]);
     expect(job.history[0].reason).to.match(/webhook "a" \(http:\/\/127\.0\.0\.1:\d+\/…\) answered 500/);
   });
@@ -102,8 +101,8 @@ describe('delivery pipeline (real bridge, webhook receivers, fake endpoints)', f
     const reqs = fake.on('/a');
     expect(reqs).to.have.length(2);
     expect(reqs[1].at - reqs[0].at, 'the retry came after the 300 ms timeout').to.be.at.least(300);
-    const [job] = await t.bridge.store.jobsForEvent(id);
-    expect(job.state).to.equal('done');
+    // The fake has answered; the bridge records the outcome a moment later.
+    const job = await waitFor(async () => (await t.bridge.store.jobsForEvent(id)).find((j) => j.state === 'done'), 'the job recorded as done');
     expect(job.history[0]).to.include({ attempt: 1, ok: false, code: 'timeout' });
     expect(job.history[0].reason).to.contain('300 ms');
   });
@@ -135,7 +134,7 @@ describe('delivery pipeline (real bridge, webhook receivers, fake endpoints)', f
     reject = false;
     expect(await t.bridge.store.retryDeadLetter(dead.id, Date.now())).to.equal(true);
     await waitFor(() => fake.on('/a').some((r) => r.status === 200), 'the retried delivery');
-    expect((await t.bridge.store.getJob(dead.id))!.state).to.equal('done');
+    await waitFor(async () => (await t.bridge.store.getJob(dead.id))!.state === 'done', 'the retried job recorded as done');
   });
 
   it('keeps order per entity through retries: statuses arrive in the order they were acknowledged', async () => {
