@@ -65,7 +65,7 @@ route:
     }, 'the new config hash in /metrics'))!;
     expect(valueOf(reloaded, 'aver_bridge_config_last_reload_successful')).to.equal(1);
     expect(valueOf(reloaded, 'aver_bridge_config_hash', { hash: hashOf(first) })).to.equal(undefined);
-    expect(logLines().find((l) => l.msg === 'configuration reloaded')).to.include({ hash: hashOf(second) });
+    expect(await waitFor(() => logLines().find((l) => l.msg === 'configuration reloaded'), 'the reload in the log')).to.include({ hash: hashOf(second) });
 
     writeFileSync(file, second.replace('receiver: ops', 'receiver: nowhere'));
     child.kill('SIGHUP');
@@ -74,8 +74,9 @@ route:
       return valueOf(samples, 'aver_bridge_config_last_reload_successful') === 0 ? samples : undefined;
     }, 'the failed reload in /metrics'))!;
     expect(valueOf(failed, 'aver_bridge_config_hash', { hash: hashOf(second) })).to.equal(1);
-    const error = logLines().find((l) => l.msg === 'reload failed; keeping the old configuration');
-    expect(error?.err?.message).to.include('nowhere');
+    // The log line travels through a pipe: it may arrive after /metrics has answered.
+    const error = await waitFor(() => logLines().find((l) => l.msg === 'reload failed; keeping the old configuration'), 'the reload error in the log');
+    expect(error.err?.message).to.include('nowhere');
 
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child!.once('exit', (c) => r(c)));
