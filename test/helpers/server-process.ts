@@ -23,7 +23,7 @@ export interface ServerProcess {
   output: () => string;
   /** Its stdout JSON log lines, each parsed once as it arrived. */
   logs: () => Array<Record<string, any>>;
-  /** Resolves when the process has exited. */
+  /** Resolves when the process has exited and all of its output has been read. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -56,7 +56,7 @@ export async function startServerProcess(configFile: string, env: NodeJS.Process
   const lines: string[] = [];
   const logs: Array<Record<string, any>> = [];
   let out = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${lines.slice(-20).join('\n')}`)), 30_000);
     const onLine = (line: string) => {
