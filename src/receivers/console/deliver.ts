@@ -1,6 +1,7 @@
 import type { Labels } from '../../aver/event.js';
 import type { ReceiverConfig } from '../../config/types.js';
 import type { Receiver } from '../receiver.js';
+import { pacingFor } from '../pacing-for.js';
 
 /**
  * Prints one JSON line per message: for trying the bridge without any chat
@@ -14,7 +15,7 @@ export function createConsoleReceiver(
   return {
     name: rc.name,
     kind: 'console',
-    pacing: { ratePerSecond: rc.pacing?.ratePerSecond ?? 1_000_000, burst: rc.pacing?.burst ?? 1_000_000 },
+    pacing: pacingFor({ ratePerSecond: 1_000_000, burst: 1_000_000 }, rc.pacing),
     destinationKey: () => `console:${rc.name}`,
     async deliver(job) {
       const e = job.event;

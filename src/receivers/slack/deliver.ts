@@ -6,6 +6,7 @@ import type { Store } from '../../store/store.js';
 import type { DeliveryContext, DeliveryJob, DeliveryResult, MessageRef, PacingLimit, Receiver } from '../receiver.js';
 import { formatSlackMessage, formatThreadReply } from './format.js';
 import { Aborted, untilAborted } from '../until-aborted.js';
+import { pacingFor } from '../pacing-for.js';
 
 /** Slack allows about one message a second per channel, with short bursts. */
 export const SLACK_DEFAULT_PACING: PacingLimit = { ratePerSecond: 1, burst: 3 };
@@ -258,7 +259,7 @@ export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiver
   return {
     name: rc.name,
     kind: 'slack',
-    pacing: { ...SLACK_DEFAULT_PACING, ...definedOnly(rc.pacing) },
+    pacing: pacingFor(SLACK_DEFAULT_PACING, rc.pacing),
     destinationKey: () => `slack:${configured}`,
     deliver,
     async start() {
@@ -272,12 +273,4 @@ export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiver
     },
     channelId: () => resolved,
   };
-}
-
-function definedOnly(o: PacingOverride | undefined): Partial<PacingLimit> {
-  const out: Partial<PacingLimit> = {};
-  if (o?.ratePerSecond !== undefined) out.ratePerSecond = o.ratePerSecond;
-  if (o?.burst !== undefined) out.burst = o.burst;
-  if (o?.perHour !== undefined) out.perHour = o.perHour;
-  return out;
 }

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Config, PacingOverride } from '../../config/types.js';
 import type { DeliveryContext, DeliveryJob, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
 import { cardInputFor, formatTeamsCard } from '../teams/format.js';
-import { resultFromError, resultFromStatus } from '../http-failure.js';
+import { redactUrl, resultFromError, resultFromStatus } from '../http-failure.js';
+import { pacingFor } from '../pacing-for.js';
 
 export const TEAMS_WORKFLOW_DEFAULT_PACING: PacingLimit = { ratePerSecond: 4, burst: 4 };
 
@@ -20,23 +21,10 @@ export interface TeamsWorkflowDeps {
   now?: () => number;
 }
 
-/** A URL fit for logs and reasons: Workflows URLs carry their signature (`sig=`) in the query, so the query goes. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
 /** Posts the event's Adaptive Card to a Power Automate "post to a channel when a webhook request is received" flow. */
 export function createTeamsWorkflowReceiver(rc: TeamsWorkflowReceiverConfig, deps: TeamsWorkflowDeps): Receiver {
   const now = deps.now ?? Date.now;
-  const pacing: PacingLimit = {
-    ...TEAMS_WORKFLOW_DEFAULT_PACING,
-    ...Object.fromEntries(Object.entries(rc.pacing ?? {}).filter(([, v]) => v !== undefined)),
-  };
+  const pacing = pacingFor(TEAMS_WORKFLOW_DEFAULT_PACING, rc.pacing);
   const where = `Teams workflow ${rc.name} (${redactUrl(rc.teamsWorkflow.url)})`;
 
   return {

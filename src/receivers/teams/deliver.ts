@@ -8,6 +8,7 @@ import { cardInputFor, formatTeamsCard, formatTeamsSummary, mentionText, type Te
 import { mapTeamsError } from './map-error.js';
 import { baseConversationId, resolveTeamsChannel } from './resolve-channel.js';
 import { Aborted, untilAborted } from '../until-aborted.js';
+import { pacingFor } from '../pacing-for.js';
 
 export const TEAMS_DEFAULT_PACING: PacingLimit = { ratePerSecond: 7, burst: 7, perHour: 1800 };
 
@@ -55,7 +56,7 @@ export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiver
   const { adapter, teams, store, config } = deps;
   const now = deps.now ?? Date.now;
   const appId = teams.appId ?? '';
-  const pacing: PacingLimit = { ...TEAMS_DEFAULT_PACING, ...stripUndefined(rc.pacing ?? {}) };
+  const pacing = pacingFor(TEAMS_DEFAULT_PACING, rc.pacing);
   const spec = rc.teams;
   let resolvedChannelId: string | undefined = spec.channelId ? baseConversationId(spec.channelId.trim()) : undefined;
 
@@ -201,6 +202,3 @@ function previousServiceUrl(prev: MessageRef): string | undefined {
   return typeof url === 'string' && url ? url : undefined;
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

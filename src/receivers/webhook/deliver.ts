@@ -1,6 +1,7 @@
 import type { ReceiverConfig } from '../../config/types.js';
 import { redactUrl, resultFromError, resultFromStatus } from '../http-failure.js';
 import type { Receiver } from '../receiver.js';
+import { pacingFor } from '../pacing-for.js';
 
 /** Webhooks are ours to pace: a generous default, overridable per receiver with `pacing`. */
 export const WEBHOOK_DEFAULT_PACING = { ratePerSecond: 50, burst: 50 } as const;
@@ -16,11 +17,7 @@ export function createWebhookReceiver(rc: ReceiverConfig & { webhook: NonNullabl
   return {
     name: rc.name,
     kind: 'webhook',
-    pacing: {
-      ratePerSecond: rc.pacing?.ratePerSecond ?? WEBHOOK_DEFAULT_PACING.ratePerSecond,
-      burst: rc.pacing?.burst ?? WEBHOOK_DEFAULT_PACING.burst,
-      ...(rc.pacing?.perHour ? { perHour: rc.pacing.perHour } : {}),
-    },
+    pacing: pacingFor(WEBHOOK_DEFAULT_PACING, rc.pacing),
     destinationKey: () => `webhook:${rc.name}`,
     async deliver(job, ctx) {
       const body = JSON.stringify({ event: job.event, labels: job.labels, details: job.details ?? undefined, attempt: job.attempt });

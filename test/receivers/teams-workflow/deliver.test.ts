@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import type { AverEvent } from '../../../src/aver/event.js';
 import type { Config } from '../../../src/config/types.js';
 import type { DeliveryContext, DeliveryJob } from '../../../src/receivers/receiver.js';
-import { createTeamsWorkflowReceiver, redactUrl } from '../../../src/receivers/teams-workflow/deliver.js';
+import { createTeamsWorkflowReceiver } from '../../../src/receivers/teams-workflow/deliver.js';
+import { redactUrl } from '../../../src/receivers/http-failure.js';
 
 const HOST = 'http://flows.test';
 const PATH = '/workflows/abc123/triggers/manual/paths/invoke';
@@ -92,7 +93,7 @@ describe('createTeamsWorkflowReceiver', () => {
       if (result.ok) return;
       expect(result.retryAfterMs).to.equal(row.retryAfterMs);
       expect(result.reason).to.include(String(row.status));
-      expect(result.reason).to.include('flows.test/workflows/abc123');
+      expect(result.reason).to.include('(http://flows.test/…)');
       expect(JSON.stringify(result)).not.to.include('sig');
       expect(logs.text()).not.to.include(SIG);
     });
@@ -114,8 +115,8 @@ describe('createTeamsWorkflowReceiver', () => {
     expect(result).to.deep.include({ ok: false, retryable: true, code: 'timeout' });
   });
 
-  it('redactUrl keeps host and path, drops the query', () => {
-    expect(redactUrl(URL_WITH_SIG)).to.equal('http://flows.test/workflows/abc123/triggers/manual/paths/invoke?…');
-    expect(redactUrl('not a url')).to.equal('(invalid URL)');
+  it('redactUrl (shared with the webhook receiver) keeps only scheme and host: the signature never shows', () => {
+    expect(redactUrl(URL_WITH_SIG)).to.equal('http://flows.test/…');
+    expect(redactUrl('not a url')).to.equal('[invalid url]');
   });
 });
