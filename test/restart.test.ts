@@ -43,7 +43,7 @@ aver:
 storage: { url: "sqlite:${join(t.dir, 'bridge.db')}" }
 delivery:
   pollInterval: 50ms
-  # A job leased when the process died is claimable again after max(leaseTime, timeout + 1s).
+  # A job leased when the process died is claimable again after max(leaseTime, timeout + 2s).
   leaseTime: 1s
   timeout: 1s
   backoff: { base: 50ms, cap: 200ms }

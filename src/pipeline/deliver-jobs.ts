@@ -32,13 +32,25 @@ export function destinationLimit(concurrency: number): number {
   return Math.max(1, Math.ceil(concurrency / 4));
 }
 
+/** Time a lease keeps, beyond delivery.timeout, for recording an attempt's outcome in the store. */
+const RECORD_MARGIN_MS = 1000;
+
 /**
- * The lease a claim takes: delivery.leaseTime, but never shorter than one
- * attempt can last (delivery.timeout plus a second for the store), so a job
- * still in flight is never claimed a second time.
+ * The lease a claim takes: delivery.leaseTime, but never shorter than a second
+ * to get ready, one attempt (delivery.timeout) and a second to record it.
  */
 export function leaseFor(policy: Pick<DeliveryConfig, 'leaseMs' | 'timeoutMs'>): number {
-  return Math.max(policy.leaseMs, policy.timeoutMs + 1000);
+  return Math.max(policy.leaseMs, policy.timeoutMs + 2 * RECORD_MARGIN_MS);
+}
+
+/**
+ * Whether a job claimed at `claimedAt` may still be sent: its lease must cover a
+ * whole attempt and the recording of its outcome. Otherwise another replica may
+ * claim it while it is in flight here and send it a second time, so it is given
+ * back instead (a slow store or a stalled process, not the endpoint's fault).
+ */
+export function leaseCoversAttempt(claimedAt: number, now: number, policy: Pick<DeliveryConfig, 'leaseMs' | 'timeoutMs'>): boolean {
+  return claimedAt + leaseFor(policy) - now >= policy.timeoutMs + RECORD_MARGIN_MS;
 }
 
 /**
@@ -99,7 +111,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       // Our own lease, renewed by the claim: the job is already running (or waiting) here.
       if (inflight.has(job.id) || waiting.has(job.id)) continue;
       if ((busy.get(job.destinationKey) ?? 0) < perDestination) {
-        start(job);
+        start(job, now);
         started++;
       } else if ((ready.get(job.destinationKey)?.length ?? 0) < perDestination) {
         // Kept, leased, for the moment one of its channel's deliveries ends: no claim, no store round trip then.
@@ -128,11 +140,11 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     waiting.delete(next.job.id);
     const policy = deps.delivery();
     const now = deps.clock.now();
-    if (!running || heldUntil.has(destination) || next.claimedAt + leaseFor(policy) - now < policy.timeoutMs + 1000) {
+    if (!running || heldUntil.has(destination) || !leaseCoversAttempt(next.claimedAt, now, policy)) {
       void deps.store.releaseJob(next.job.id, owner, now).catch((err) => deps.logger.warn({ err, jobId: next.job.id }, 'giving a job back failed'));
       return startWaiting(destination);
     }
-    start(next.job);
+    start(next.job, next.claimedAt);
   }
 
   /** Gives every job kept for `destination` back to the queue, due at `at` (the channel is held). */
@@ -173,9 +185,9 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     }
   }
 
-  function start(job: DeliveryJob) {
+  function start(job: DeliveryJob, claimedAt: number) {
     busy.set(job.destinationKey, (busy.get(job.destinationKey) ?? 0) + 1);
-    const p = run(job)
+    const p = run(job, claimedAt)
       .catch((err) => deps.logger.error({ err, eventId: job.eventId, receiver: job.receiver, attempt: job.attempt, jobId: job.id }, 'delivery step failed'))
       .finally(() => {
         inflight.delete(job.id);
@@ -188,7 +200,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     inflight.set(job.id, p);
   }
 
-  async function run(job: DeliveryJob) {
+  async function run(job: DeliveryJob, claimedAt: number) {
     const receiver = deps.receivers().get(job.receiver);
     const log = deps.logger.child({ eventId: job.eventId, receiver: job.receiver, attempt: job.attempt, jobId: job.id });
     if (!receiver) {
@@ -212,6 +224,11 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       deps.store.entityHistory(job.event.id, job.event.type),
     ]);
     const upTo = history.findIndex((h) => h.eventId === job.eventId);
+    if (!leaseCoversAttempt(claimedAt, deps.clock.now(), policy)) {
+      await deps.store.releaseJob(job.id, owner, deps.clock.now());
+      log.warn({ sinceClaimMs: deps.clock.now() - claimedAt }, 'lease too short left for a whole attempt; given back to the queue, not sent');
+      return;
+    }
     // One controller and one timer per delivery (AbortSignal.timeout + AbortSignal.any cost several times more).
     const abort = new AbortController();
     const signal = abort.signal;

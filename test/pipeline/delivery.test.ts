@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { postWebhook, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
+import { join } from 'node:path';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+import { postWebhook, startBridge, tempDir, waitFor, type TestBridge } from '../helpers/bridge.js';
 import { startFakeHttp, type FakeAnswer, type FakeHttp, type RecordedRequest } from '../helpers/fake-http.js';
 
 const SECRET = { authorization: 's3cret-value' };
@@ -105,6 +108,56 @@ describe('delivery pipeline (real bridge, webhook receivers, fake endpoints)', f
     const job = await waitFor(async () => (await t.bridge.store.jobsForEvent(id)).find((j) => j.state === 'done'), 'the job recorded as done');
     expect(job.history[0]).to.include({ attempt: 1, ok: false, code: 'timeout' });
     expect(job.history[0].reason).to.contain('300 ms');
+  });
+
+  it('a job held up past its lease (a slow database) is not sent by the replica that claimed it: the one that took it over sends it, once', async () => {
+    fake = await startFakeHttp();
+    const temp = tempDir();
+    const real = await openStore(`sqlite:${join(temp.dir, 'bridge.db')}`);
+    // For the first bridge, the database answers the history lookup between claim and send 4 s late. Its lease is
+    // max(leaseTime 1s, timeout 300ms + 2s) = 2.3 s: the second bridge takes the job over and sends it meanwhile.
+    let stalled: () => void = () => undefined;
+    const stalling = new Promise<void>((resolve) => (stalled = resolve));
+    let stalls = 1;
+    const slow = new Proxy(real, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== 'entityHistory') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: Parameters<Store['entityHistory']>) => {
+          if (stalls-- > 0) {
+            stalled();
+            await sleep(4000);
+          }
+          return target.entityHistory(...args);
+        };
+      },
+    });
+    // The first bridge claims when routing wakes it and then polls only every 30 s, so it does not renew the lease
+    // by claiming the job again (a replica's own claim renews the leases of jobs it still runs).
+    const delivery = (poll: string) => ({ delivery: `timeout: 300ms\n  leaseTime: 1s\n  pollInterval: ${poll}` });
+    t = await startBridge(yaml(fake.url, delivery('30s')), { store: slow, dir: temp.dir });
+    let other: TestBridge | undefined;
+    try {
+      const id = await post(t, event());
+      await stalling;
+      const stalledFor = sleep(4000);
+      other = await startBridge(yaml(fake.url, delivery('20ms')), { store: real, dir: temp.dir });
+      const job = await waitFor(async () => (await real.jobsForEvent(id)).find((j) => j.state === 'done'), 'the job recorded as done', 8000);
+      // By the time the first bridge's stall is over, and a little more, it would have sent.
+      await stalledFor;
+      await sleep(300);
+      expect(fake.on('/a'), 'requests').to.have.length(1);
+      expect(other.logs.text(), 'the second bridge sent it').to.contain('"msg":"delivered"');
+      expect(t.logs.text(), 'the first bridge did not').not.to.contain('"msg":"delivered"');
+      expect(t.logs.text()).to.contain('lease too short left for a whole attempt');
+      expect(job.history.map((h) => h.ok)).to.deep.equal([true]);
+    } finally {
+      await other?.stop();
+      await t.stop();
+      t = undefined;
+      await real.close();
+      temp.cleanup();
+    }
   });
 
   it('one endpoint that hangs holds at most a quarter of delivery.concurrency: other channels keep flowing', async () => {
