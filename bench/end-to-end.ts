@@ -51,8 +51,8 @@ async function startE2eBridge(ctx: BenchContext, fakeUrl: string): Promise<{ bri
   return { bridge, via: 'FALLBACK webhook receiver → fake (slack receiver not wired into src/app.ts yet)' };
 }
 
-async function send(ctx: BenchContext, url: string, mode: 'bridge' | 'direct'): Promise<SendResult> {
-  const { ratePerSecond, durationSec } = ctx.sizes.endToEnd;
+async function send(ctx: BenchContext, url: string, mode: 'bridge' | 'direct', durationSec = ctx.sizes.endToEnd.durationSec): Promise<SendResult> {
+  const { ratePerSecond } = ctx.sizes.endToEnd;
   const sender = await startChild('steady-sender', { url, ratePerSecond, durationSec, prefix: runId(), mode });
   try {
     return await sender.ask<SendResult>({ type: 'run' }, 'result', (durationSec + 90) * 1000);
@@ -105,6 +105,14 @@ export async function endToEnd(ctx: BenchContext): Promise<Row[]> {
     let e2e: ReturnType<typeof latencies>;
     let acked: number;
     try {
+      // As for ingest: the same load first, unmeasured, until the bridge's code is compiled (a cold process
+      // delivers a third of its warm rate in its first second), then until the fake has everything.
+      const { warmupSec } = ctx.sizes.endToEnd;
+      if (warmupSec > 0) {
+        const warm = await send(ctx, bridge.webhookUrl, 'bridge', warmupSec);
+        await drain(fake, warm.times.length, drainSec);
+        await fake.ask({ type: 'reset' }, 'reset-done');
+      }
       const from = monotonicUs();
       const sent = await send(ctx, bridge.webhookUrl, 'bridge');
       acked = sent.times.length;

@@ -2,7 +2,7 @@
 export interface Sizes {
   mode: 'full' | 'quick' | 'tiny';
   ingest: { connections: number; warmupSec: number; durationSec: number };
-  endToEnd: { ratePerSecond: number; durationSec: number; drainSec: number };
+  endToEnd: { ratePerSecond: number; warmupSec: number; durationSec: number; drainSec: number };
   fanOut: { jobs: number; channels: number; timeoutSec: number };
   memory: { queuedJobs: number; sampleSec: number };
 }
@@ -11,14 +11,14 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
   full: {
     mode: 'full',
     ingest: { connections: 32, warmupSec: 3, durationSec: 15 },
-    endToEnd: { ratePerSecond: 1000, durationSec: 20, drainSec: 10 },
+    endToEnd: { ratePerSecond: 1000, warmupSec: 5, durationSec: 20, drainSec: 10 },
     fanOut: { jobs: 100_000, channels: 1_000, timeoutSec: 300 },
     memory: { queuedJobs: 1_000_000, sampleSec: 30 },
   },
   quick: {
     mode: 'quick',
     ingest: { connections: 32, warmupSec: 1, durationSec: 3 },
-    endToEnd: { ratePerSecond: 1000, durationSec: 3, drainSec: 5 },
+    endToEnd: { ratePerSecond: 1000, warmupSec: 2, durationSec: 3, drainSec: 5 },
     fanOut: { jobs: 5_000, channels: 100, timeoutSec: 15 },
     memory: { queuedJobs: 50_000, sampleSec: 3 },
   },
@@ -26,7 +26,7 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     mode: 'tiny',
     ingest: { connections: 32, warmupSec: 0, durationSec: 1 },
     // Drain and timeouts are generous: the test asserts that everything arrives, never how fast.
-    endToEnd: { ratePerSecond: 1000, durationSec: 0.5, drainSec: 60 },
+    endToEnd: { ratePerSecond: 1000, warmupSec: 0, durationSec: 0.5, drainSec: 60 },
     fanOut: { jobs: 300, channels: 10, timeoutSec: 60 },
     memory: { queuedJobs: 2_000, sampleSec: 0.5 },
   },

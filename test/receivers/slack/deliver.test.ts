@@ -8,6 +8,7 @@ import type { DeliveryContext, DeliveryJob, DeliveryResult, MessageRef, StatusCh
 import {
   createSlackClient,
   createSlackReceiver,
+  slackLogger,
   verifySlackToken,
   type SlackReceiverConfig,
 } from '../../../src/receivers/slack/deliver.js';
@@ -371,5 +372,28 @@ describe('verifySlackToken', () => {
       expect((err as BridgeError).code).to.equal('slack_unreachable');
     }
     scope.done();
+  });
+});
+
+describe('slackLogger', () => {
+  it("maps the Slack SDK's levels one down onto pino, and builds a line only when its level is on", () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = { write: (l: string) => void lines.push(JSON.parse(l)) };
+    let stringified = 0;
+    const costly = { toJSON: () => { stringified++; return { big: true }; } };
+
+    const atInfo = slackLogger(pino({ level: 'info' }, sink), 'slack-web-api');
+    atInfo.debug('http request body:', costly);
+    atInfo.info('apiCall end', costly);
+    atInfo.warn('slow', costly);
+    expect(stringified, 'debug, info and warn lines are off at info: nothing stringified').to.equal(0);
+    atInfo.error('failed:', costly);
+    expect(stringified).to.equal(1);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({ level: 40, component: 'slack-web-api', msg: 'failed: {"big":true}' });
+
+    const atTrace = slackLogger(pino({ level: 'trace' }, sink), 'slack-bolt');
+    atTrace.debug('detail', new Error('boom'));
+    expect(lines[1]).to.include({ level: 10, component: 'slack-bolt', msg: 'detail boom' });
   });
 });
