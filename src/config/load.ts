@@ -8,6 +8,9 @@ import { parseDuration } from './duration.js';
 import { configSchema } from './schema.js';
 import type { Config, ReceiverConfig, RouteConfig } from './types.js';
 
+/** The shortest admin token accepted: the admin endpoints answer anyone who can reach them. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
 const INTEGRATIONS = ['console', 'webhook', 'slack', 'teams', 'teamsWorkflow'] as const;
 const validate = new Ajv({ allErrors: true, strict: false }).compile(configSchema);
 const LOG_LEVELS: readonly string[] = configSchema.properties.log.properties.level.enum;
@@ -215,6 +218,15 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   };
   if (api && (!api.key || !api.secret)) problems.push({ ...at(['aver', 'api']), message: 'aver.api needs key and secret (or keyFile and secretFile)', hint: 'create an API key in the Aver portal, or remove aver.api to turn enrichment off' });
 
+  const adminToken = secret(r.admin, 'token', ['admin']) || undefined;
+  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problems.push({
+      ...at(['admin', r.admin?.tokenFile !== undefined ? 'tokenFile' : 'token']),
+      message: `admin.token is ${adminToken.length} characters long; it must have at least ${MIN_ADMIN_TOKEN_LENGTH}`,
+      hint: 'anyone who can reach the admin page can try tokens as fast as the bridge answers: use a long random one (openssl rand -hex 32)',
+    });
+  }
+
   const d = r.delivery ?? {};
   const storageUrl = secret(r.storage, 'url', ['storage']) ?? 'sqlite:./data/aver-bridge.db';
   if (env.PORT !== undefined && env.PORT !== '' && !(/^\d+$/.test(env.PORT) && Number(env.PORT) <= 65535)) {
@@ -262,7 +274,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         capMs: parseDuration(d.backoff?.cap ?? '5m'),
       },
     },
-    admin: { token: secret(r.admin, 'token', ['admin']) || undefined },
+    admin: { token: adminToken },
     receivers,
     route,
   };

@@ -221,6 +221,21 @@ describe('config/load', () => {
       expectProblem(BASE.replace('secrets: ["s3cret-value"]', `secrets: ["dev-secret"]\n    secretsFile: ${file}`), { path: 'aver.webhook.secretsFile', line: 6, message: /not both/ });
     });
 
+    it('admin.token and admin.tokenFile both set is an error', () => {
+      const file = join(t.dir, 'admin-token');
+      writeFileSync(file, 'admin-token-from-file-0123\n');
+      expectProblem(`${BASE}admin:\n  token: admin-token-inline-0123\n  tokenFile: ${file}\n`, { path: 'admin.tokenFile', line: 13, message: /set token or tokenFile, not both/ });
+    });
+
+    it('an admin token shorter than 16 characters is refused, without showing it; 16 are enough', () => {
+      const error = expectProblem(`${BASE}admin:\n  token: hunter2-admin\n`, { path: 'admin.token', line: 12, message: /13 characters long; it must have at least 16/, hint: /openssl rand -hex 32/ });
+      expect(error.message).not.to.contain('hunter2');
+      const file = join(t.dir, 'short-admin-token');
+      writeFileSync(file, 'short\n');
+      expectProblem(`${BASE}admin:\n  tokenFile: ${file}\n`, { path: 'admin.tokenFile', line: 12, message: /5 characters long/ });
+      expect(parseConfig(`${BASE}admin:\n  token: ${'x'.repeat(16)}\n`, 'test.yaml', {}).admin.token).to.equal('x'.repeat(16));
+    });
+
     it('a …File that cannot be read names the path and how to fix it', () => {
       expectProblem(`${BASE}slack:\n  botTokenFile: ${join(t.dir, 'missing')}\n`, { path: 'slack.botTokenFile', line: 12, message: /cannot read .*missing: ENOENT/ });
     });
