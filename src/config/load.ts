@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { BridgeError, ConfigError, type ConfigProblem } from '../errors.js';
-import { MATCHER_HINT, parseMatcher } from '../routing/matchers.js';
+import { MATCHER_HINT, parseMatchers } from '../routing/matchers.js';
 import { parseDuration } from './duration.js';
 import { configSchema } from './schema.js';
 import type { Config, ReceiverConfig, RouteConfig } from './types.js';
@@ -172,7 +172,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     const matchers: string[] = node.matchers ?? [];
     matchers.forEach((m, i) => {
       try {
-        parseMatcher(m);
+        parseMatchers(m);
       } catch (err) {
         const hint = err instanceof BridgeError && err.code === 'matcher_regex_invalid'
           ? 'fix the regular expression (JavaScript syntax, anchored at both ends: "Reject.*" matches a prefix)'

@@ -42,6 +42,54 @@ export function parseMatcher(text: string): Matcher {
   return matcher;
 }
 
+/**
+ * Parses one entry of a route's `matchers` list. As in Alertmanager, an entry
+ * may hold several matchers, comma-separated and optionally in braces:
+ * `{type = "LiveCheck", status =~ "Rejected|Failed"}`. Commas inside quoted
+ * values do not separate.
+ */
+export function parseMatchers(text: string): Matcher[] {
+  let body = text.trim();
+  if (body.startsWith('{') || body.endsWith('}')) {
+    if (!(body.startsWith('{') && body.endsWith('}'))) {
+      throw new BridgeError('matcher_unparseable', `cannot parse matchers ${JSON.stringify(text)}: an opening { needs a closing } (and the other way round)`, { status: 400 });
+    }
+    body = body.slice(1, -1);
+  }
+  const parts = splitOutsideQuotes(body);
+  // A trailing comma is allowed, as in Alertmanager; `{}` is no matchers at all.
+  if (parts[parts.length - 1].trim() === '' && (parts.length > 1 || body !== text.trim())) parts.pop();
+  if (parts.length === 0) return [];
+  const out: Matcher[] = [];
+  for (const part of parts) {
+    if (part.trim() === '' && parts.length > 1) {
+      throw new BridgeError('matcher_unparseable', `cannot parse matchers ${JSON.stringify(text)}: an empty matcher between commas`, { status: 400 });
+    }
+    out.push(parseMatcher(part.trim()));
+  }
+  return out;
+}
+
+/** Splits on commas that are not inside a "…" or '…' value (a backslash escapes the next character there). */
+function splitOutsideQuotes(s: string): string[] {
+  const parts: string[] = [];
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === ',') {
+      parts.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(s.slice(start));
+  return parts;
+}
+
 function unescape(s: string): string {
   return s.replace(/\\(["'\\])/g, '$1');
 }

@@ -1,6 +1,6 @@
 import type { Labels } from '../aver/event.js';
 import type { RouteConfig } from '../config/types.js';
-import { matches, parseMatcher, type Matcher } from './matchers.js';
+import { matches, parseMatchers, type Matcher } from './matchers.js';
 
 /** A node of the routing tree, its matchers parsed once and its receiver inherited from its parent. */
 export interface Route {
@@ -17,7 +17,7 @@ export function buildRouteTree(config: RouteConfig, parentReceiver = '', path = 
   const receiver = config.receiver ?? parentReceiver;
   return {
     receiver,
-    matchers: config.matchers.map(parseMatcher),
+    matchers: config.matchers.flatMap(parseMatchers),
     continue: config.continue,
     routes: config.routes.map((child, i) => buildRouteTree(child, receiver, `${path}.routes[${i}]`)),
     path,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { matches, parseMatcher } from '../../src/routing/matchers.js';
+import { matches, parseMatcher, parseMatchers } from '../../src/routing/matchers.js';
 
 /** [matcher as written in YAML, labels, expected] */
 type Row = [string, Record<string, string>, boolean];
@@ -74,5 +74,35 @@ describe('routing/matchers', () => {
     it('refuses a regex that does not compile, naming the matcher', () => {
       expect(() => parseMatcher('status =~ "Rejected|(Failed"')).to.throw(/invalid regular expression in matcher "status =~ \\"Rejected\|\(Failed\\""/);
     });
+  });
+
+  describe('parseMatchers (one entry of a route\'s list, as Alertmanager reads it)', () => {
+    const read = (text: string) => parseMatchers(text).map((m) => [m.label, m.op, m.value]);
+
+    it('reads one matcher, several comma-separated, or several in braces', () => {
+      expect(read('status = "Rejected"')).to.deep.equal([['status', '=', 'Rejected']]);
+      expect(read('type = "LiveCheck", status =~ "Rejected|Failed"')).to.deep.equal([['type', '=', 'LiveCheck'], ['status', '=~', 'Rejected|Failed']]);
+      expect(read(' {type="LiveCheck",status!~"Completed"} ')).to.deep.equal([['type', '=', 'LiveCheck'], ['status', '!~', 'Completed']]);
+      expect(read('{type = "LiveCheck",}'), 'a trailing comma').to.deep.equal([['type', '=', 'LiveCheck']]);
+      expect(read('{}'), 'no matchers').to.deep.equal([]);
+    });
+
+    it('does not split on a comma inside a quoted value, escaped quotes included', () => {
+      expect(read('{group = "Acme, Inc.", note = \'say "hi", \\\'bye\\\'\', warnings =~ ".*A,B.*"}')).to.deep.equal([
+        ['group', '=', 'Acme, Inc.'], ['note', '=', 'say "hi", \'bye\''], ['warnings', '=~', '.*A,B.*'],
+      ]);
+    });
+
+    for (const [bad, why] of [
+      ['{type = "LiveCheck"', /opening \{ needs a closing \}/],
+      ['type = "LiveCheck"}', /opening \{ needs a closing \}/],
+      ['type = "LiveCheck",, status = "x"', /empty matcher between commas/],
+      ['', /cannot parse matcher/],
+      ['{type = "LiveCheck", status}', /cannot parse matcher "status"/],
+    ] as const) {
+      it(`refuses ${JSON.stringify(bad)}`, () => {
+        expect(() => parseMatchers(bad)).to.throw(why);
+      });
+    }
   });
 });

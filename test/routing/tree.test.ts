@@ -30,6 +30,20 @@ function table(route: string, cases: Case[]) {
 }
 
 describe('routing/tree', () => {
+  describe('an entry with several matchers, as Alertmanager writes them ({a="b", c=~"d"})', () => {
+    table(`
+route:
+  receiver: ops
+  routes:
+    - matchers: ['{type = "LiveCheck", status =~ "Rejected|Failed"}', 'groupId != "test-group"']
+      receiver: reviewers
+`, [
+      [{ type: 'LiveCheck', status: 'Rejected', groupId: 'g1' }, ['reviewers'], ['route.routes[0]']],
+      [{ type: 'LiveCheck', status: 'Rejected', groupId: 'test-group' }, ['ops'], ['route']],
+      [{ type: 'OfflineCheck', status: 'Failed', groupId: 'g1' }, ['ops'], ['route']],
+    ]);
+  });
+
   describe('Alertmanager TestRouteMatch, in Aver labels', () => {
     // The shape of Alertmanager's dispatch/route_test.go tree: owner→group, env→status, job→type.
     table(`
