@@ -15,6 +15,7 @@ import { createHttpApp, listen, type HttpRoute } from './http/server.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createDeliveryWorker } from './pipeline/deliver-jobs.js';
+import { RECEIVER_REMOVED, deadLetterRemovedReceivers } from './pipeline/dead-letter-removed-receivers.js';
 import { createPump } from './pipeline/pump.js';
 import { routeEvents, type RoutingState } from './pipeline/route-events.js';
 import { createReceivers } from './receivers/create-receivers.js';
@@ -133,14 +134,20 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   });
   const http = createHttpApp({ logger, routes, extra: [admin] });
   let server: Server | undefined;
-  let pruneTimer: NodeJS.Timeout | undefined;
+  let housekeepingTimer: NodeJS.Timeout | undefined;
 
-  /** Dedup keys past their window are deleted now and then, so the table stays the size of one window. */
-  function pruneDedup() {
+  /**
+   * Now and then: dedup keys past their window are deleted, so the table stays the size of one window, and jobs
+   * of receivers no configuration has any more become dead letters.
+   */
+  function housekeeping() {
     store.pruneDedup(clock.now()).then(
       (n) => n > 0 && logger.debug({ pruned: n }, 'expired dedup keys removed'),
       (err) => logger.warn({ err }, 'pruning dedup keys failed; will try again'),
     );
+    deadLetterRemovedReceivers({
+      store, known: [...state.receivers.keys()], ownsStore, maxAgeMs: config.delivery.maxAgeMs, now: clock.now(), logger,
+    }).catch((err) => logger.warn({ err }, 'moving jobs of removed receivers to dead letters failed; will try again'));
   }
 
   function setConfigMetrics(cfg: Config, ok: boolean) {
@@ -169,9 +176,12 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     try {
       const nextState = await buildState(next);
       await startState(nextState);
+      const previous = state;
       config = next;
       state = nextState;
-      const removed = await store.deadLetterUnknownReceivers([...state.receivers.keys()], 'receiver removed', clock.now());
+      // Only the receivers this reload removed: another replica on a shared store may have receivers this one never had.
+      const gone = [...previous.receivers.keys()].filter((name) => !nextState.receivers.has(name));
+      const removed = await store.deadLetterReceivers(gone, RECEIVER_REMOVED, clock.now());
       setConfigMetrics(next, true);
       logger.info({ hash: next.source.hash, deadLettered: removed || undefined }, 'configuration reloaded');
       worker.wake();
@@ -223,8 +233,8 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
       server = listening.server;
       router.start();
       worker.start();
-      pruneDedup();
-      pruneTimer = setInterval(pruneDedup, 10 * 60_000).unref();
+      housekeeping();
+      housekeepingTimer = setInterval(housekeeping, 10 * 60_000).unref();
       logger.info({ port: listening.port, store: store.kind, receivers: [...state.receivers.keys()], webhookPath: config.aver.webhook.path }, 'aver-bridge listening');
       if (config.server.publicUrl) {
         // The URLs to paste into the Aver portal, the Slack app and the Azure Bot.
@@ -246,6 +256,7 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     async stop(): Promise<void> {
       const deadline = Date.now() + config.server.shutdownTimeoutMs;
       accepting = false;
+      clearInterval(housekeepingTimer);
       // No new deliveries start; those running get server.shutdownTimeout. Meanwhile the server keeps
       // answering, with 503 on ingest and /readyz, so balancers and Aver see the bridge leave.
       await worker.stop(config.server.shutdownTimeoutMs);

@@ -1,3 +1,4 @@
+import { RECEIVER_REMOVED } from './dead-letter-removed-receivers.js';
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
@@ -204,9 +205,9 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     const receiver = deps.receivers().get(job.receiver);
     const log = deps.logger.child({ eventId: job.eventId, receiver: job.receiver, attempt: job.attempt, jobId: job.id });
     if (!receiver) {
-      await deps.store.deadLetterJob(job.id, owner, null, 'receiver removed', deps.clock.now());
+      await deps.store.deadLetterJob(job.id, owner, null, RECEIVER_REMOVED, deps.clock.now());
       deps.metrics.deliveries.inc({ receiver: job.receiver, integration: 'unknown', outcome: 'deadLettered', reason: 'other' });
-      log.warn({ reason: 'receiver removed' }, 'receiver no longer configured; moved to dead letters');
+      log.warn({ reason: RECEIVER_REMOVED }, 'receiver no longer configured; moved to dead letters');
       return;
     }
     // Pacing: a job whose channel has no free slot goes back to the queue, due when the slot is,

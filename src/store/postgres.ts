@@ -410,11 +410,12 @@ class PostgresStore implements Store {
     return r.rowCount ?? 0;
   }
 
-  async deadLetterUnknownReceivers(known: string[], reason: string, now: number): Promise<number> {
+  async deadLetterReceivers(receivers: string[], reason: string, now: number, createdBefore?: number): Promise<number> {
+    if (receivers.length === 0) return 0;
     const r = await this.pool.query(
       `UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = $3, last_reason = $2
-       WHERE state = 'pending' AND NOT (receiver = ANY($1::text[]))`,
-      [known, reason, now],
+       WHERE state = 'pending' AND receiver = ANY($1::text[]) AND created_at < $4`,
+      [receivers, reason, now, createdBefore ?? Number.MAX_SAFE_INTEGER],
     );
     return r.rowCount ?? 0;
   }

@@ -366,9 +366,11 @@ class SqliteStore implements Store {
     return this.stmt(`DELETE FROM jobs WHERE state = 'dead' AND updated_at < ?`).run(olderThan).changes;
   }
 
-  async deadLetterUnknownReceivers(known: string[], reason: string, now: number): Promise<number> {
+  async deadLetterReceivers(receivers: string[], reason: string, now: number, createdBefore?: number): Promise<number> {
+    if (receivers.length === 0) return 0;
     return this.stmt(`UPDATE jobs SET state = 'dead', last_reason = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
-      WHERE state = 'pending' AND receiver NOT IN (SELECT value FROM json_each(?))`).run(reason, now, JSON.stringify(known)).changes;
+      WHERE state = 'pending' AND receiver IN (SELECT value FROM json_each(?)) AND created_at < ?`)
+      .run(reason, now, JSON.stringify(receivers), createdBefore ?? Number.MAX_SAFE_INTEGER).changes;
   }
 
   async takeSendSlot(key: string, now: number, intervalMs: number, burst: number) {

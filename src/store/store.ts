@@ -157,8 +157,11 @@ export interface Store {
   retryDeadLetter(jobId: number, now: number): Promise<boolean>;
   retryAllDeadLetters(now: number, receiver?: string): Promise<number>;
   purgeDeadLetters(olderThan: number): Promise<number>;
-  /** Dead-letters every pending job whose receiver is not in `known` (after a reload removed it). */
-  deadLetterUnknownReceivers(known: string[], reason: string, now: number): Promise<number>;
+  /**
+   * Dead-letters the pending jobs (leased or not) of the receivers named, with `reason`: those a reload removed,
+   * or that no configuration has any more. With `createdBefore`, only jobs created before that time.
+   */
+  deadLetterReceivers(receivers: string[], reason: string, now: number, createdBefore?: number): Promise<number>;
 
   // Pacing, shared by every process on the store: a GCRA token bucket per destination
   /**

@@ -635,20 +635,31 @@ export function storeContract(name: string, make: () => Promise<Store>, options:
         expect((await store.getJob(pending))?.state).to.equal('pending');
       });
 
-      it('deadLetterUnknownReceivers dead-letters pending jobs of receivers no longer configured', async function () {
+      it('deadLetterReceivers dead-letters the pending jobs (leased or not) of the receivers named, and only those', async function () {
         const [keep, goneDone] = await routed(store, event(), ['kept', 'gone']);
         await claim(store, T0, 'A', { receivers: ['gone'] });
         await store.completeJob(goneDone, 'A', ok(1, T0), T0);
         const [goneLeased] = await routed(store, event(), ['gone']);
         await claim(store, T0, 'A', { receivers: ['gone'] });
         const [gonePending] = await routed(store, event(), ['gone']);
-        const reason = 'receiver "gone" was removed from the config';
-        expect(await store.deadLetterUnknownReceivers(['kept'], reason, T0 + 9)).to.equal(2);
+        const [otherGone] = await routed(store, event(), ['also-gone']);
+        const reason = 'receiver removed';
+        expect(await store.deadLetterReceivers([], reason, T0 + 9)).to.equal(0);
+        expect(await store.deadLetterReceivers(['gone'], reason, T0 + 9)).to.equal(2);
         expect((await store.getJob(keep))?.state).to.equal('pending');
+        expect((await store.getJob(otherGone))?.state).to.equal('pending');
         expect((await store.getJob(goneDone))?.state).to.equal('done');
         expect(await store.getJob(gonePending)).to.deep.include({ state: 'dead', lastReason: reason, updatedAt: T0 + 9 });
         expect(await store.getJob(goneLeased)).to.deep.include({ state: 'dead', lastReason: reason });
         expect(await store.completeJob(goneLeased, 'A', ok(1, T0 + 10), T0 + 10)).to.equal(false);
+      });
+
+      it('deadLetterReceivers with createdBefore leaves younger jobs queued', async function () {
+        const [old] = await routed(store, event(), ['gone'], { now: T0 });
+        const [young] = await routed(store, event(), ['gone'], { now: T0 + 5000 });
+        expect(await store.deadLetterReceivers(['gone'], 'receiver removed', T0 + 6000, T0 + 1000)).to.equal(1);
+        expect((await store.getJob(old))?.state).to.equal('dead');
+        expect((await store.getJob(young))?.state).to.equal('pending');
       });
     });
 
