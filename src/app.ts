@@ -96,8 +96,10 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     receivers: () => state.receivers,
     delivery: () => config.delivery,
   });
+  // How long a replica keeps the unrouted events it took: a batch's routing, enrichment included, with room to spare.
+  const routingLeaseMs = 10_000 + 2 * (initial.aver.api?.timeoutMs ?? 0);
   const router = createPump('routing', async () => {
-    const n = await routeEvents({ store, state: () => state, clock, logger, metrics, enrich: enricher && ((e) => enricher.enrich(e)) });
+    const n = await routeEvents({ store, state: () => state, clock, logger, metrics, enrich: enricher && ((e) => enricher.enrich(e)), leaseMs: routingLeaseMs });
     if (n > 0) worker.wake();
     return n;
   }, { clock, logger, intervalMs: () => config.delivery.pollIntervalMs });

@@ -22,10 +22,12 @@ export type Enrich = (event: AverEvent) => Promise<{ labels: Labels; details: Ev
  * atomically with marking the event routed.
  */
 export async function routeEvents(
-  deps: { store: Store; state: () => RoutingState; enrich?: Enrich; clock: Clock; logger: Logger; metrics: Metrics },
+  deps: { store: Store; state: () => RoutingState; enrich?: Enrich; clock: Clock; logger: Logger; metrics: Metrics; leaseMs: number },
   limit = 200,
 ): Promise<number> {
-  const events = await deps.store.unroutedEvents(limit);
+  // Taken for leaseMs, so other replicas route other events meanwhile; if this process dies, they route these after.
+  const now = deps.clock.now();
+  const events = await deps.store.unroutedEvents(limit, { now, until: now + deps.leaseMs });
   if (events.length === 0) return 0;
   const results = await Promise.all(events.map((event) => routeOne(deps, event)));
   // One transaction for the whole batch: a commit per event cost more than the routing itself.

@@ -94,4 +94,10 @@ CREATE TABLE teams_installations (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'routing lease',
+    // Replicas take unrouted events for a while before routing them (Store.unroutedEvents with a lease).
+    sql: `ALTER TABLE events ADD COLUMN routing_until bigint NOT NULL DEFAULT 0;`,
+  },
 ];

@@ -176,9 +176,18 @@ class PostgresStore implements Store {
     });
   }
 
-  async unroutedEvents(limit: number): Promise<AverEvent[]> {
-    const { rows } = await this.pool.query('SELECT * FROM events WHERE NOT routed ORDER BY seq LIMIT $1', [limit]);
-    return rows.map(toEvent);
+  async unroutedEvents(limit: number, lease?: { now: number; until: number }): Promise<AverEvent[]> {
+    if (!lease) {
+      const { rows } = await this.pool.query('SELECT * FROM events WHERE NOT routed ORDER BY seq LIMIT $1', [limit]);
+      return rows.map(toEvent);
+    }
+    const { rows } = await this.pool.query(
+      `UPDATE events SET routing_until = $3 WHERE seq IN (
+         SELECT seq FROM events WHERE NOT routed AND routing_until <= $2 ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [limit, lease.now, lease.until],
+    );
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toEvent);
   }
 
   async routeEvent(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void> {

@@ -155,6 +155,7 @@ class SqliteStore implements Store {
     true);
   }
 
+  /** One process owns this store and routes one batch at a time: the lease (for replicas) is not needed. */
   async unroutedEvents(limit: number): Promise<AverEvent[]> {
     const rows = this.stmt('SELECT * FROM events WHERE routed = 0 ORDER BY seq LIMIT CAST(? AS INTEGER)').all(limit) as EventRow[];
     return rows.map(toEvent);

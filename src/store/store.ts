@@ -116,8 +116,13 @@ export interface Store {
   // Inbox
   /** Appends in one transaction (the group commit); a live dedupKey makes a duplicate. */
   appendEvents(batch: NewEvent[]): Promise<AppendResult[]>;
-  /** Events not yet routed, oldest first. */
-  unroutedEvents(limit: number): Promise<AverEvent[]>;
+  /**
+   * Events not yet routed, oldest first. With `lease`, where several replicas share the store, the events
+   * returned are taken for routing until `lease.until`: other callers with a lease skip them meanwhile, so
+   * replicas do not route (or ask Aver's API about) the same events at once. Routing stays idempotent either
+   * way. A store one process owns (SQLite) has one router and ignores the lease.
+   */
+  unroutedEvents(limit: number, lease?: { now: number; until: number }): Promise<AverEvent[]>;
   /** Records the route result and enqueues its jobs, atomically. Idempotent per event. */
   routeEvent(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void>;
   /** routeEvent for many events, in one transaction: each is recorded as routeEvent would (idempotent per event). */

@@ -769,6 +769,21 @@ export function storeContract(name: string, make: () => Promise<Store>, options:
         expect((await a.getEvent(e.eventId))?.event).to.deep.equal(e);
       });
 
+      it('unrouted events taken with a lease by two replicas at once: each event by one, free again once the lease passes', async function () {
+        const other = await replica(store);
+        const events = Array.from({ length: 40 }, () => event());
+        for (const e of events) await append(store, e);
+        const lease = { now: T0, until: T0 + 10_000 };
+        const [mine, theirs] = await Promise.all([store.unroutedEvents(30, lease), other.unroutedEvents(30, lease)]);
+        const ids = [...mine, ...theirs].map((e) => e.eventId);
+        expect(new Set(ids).size, 'no event taken twice').to.equal(ids.length);
+        expect(ids.length, 'every event taken, up to both limits').to.equal(40);
+        for (const taken of [mine, theirs]) expect(taken.map((e) => e.eventId), 'oldest first').to.deep.equal(events.filter((e) => taken.some((t) => t.eventId === e.eventId)).map((e) => e.eventId));
+        expect(await store.unroutedEvents(100, { now: T0 + 5_000, until: T0 + 15_000 }), 'all leased').to.deep.equal([]);
+        expect((await store.unroutedEvents(100)).length, 'without a lease: every unrouted event').to.equal(40);
+        expect((await other.unroutedEvents(100, { now: T0 + 10_000, until: T0 + 20_000 })).length, 'the leases passed').to.equal(40);
+      });
+
       it('the same webhook received by two replicas at once is stored once', async function () {
         const other = await replica(store);
         const keys = Array.from({ length: 60 }, (_, i) => `dup-${i}`);
