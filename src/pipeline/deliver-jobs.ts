@@ -1,4 +1,3 @@
-import { RECEIVER_REMOVED } from './dead-letter-removed-receivers.js';
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
@@ -8,6 +7,7 @@ import { failureReason, type Metrics } from '../metrics.js';
 import type { DeliveryJob, DeliveryResult, MessageRef, Receiver } from '../receivers/receiver.js';
 import type { CompletedJob, Store } from '../store/store.js';
 import { batchPerTurn } from './batch-per-turn.js';
+import { RECEIVER_REMOVED } from './dead-letter-removed-receivers.js';
 import { takeSlot } from './pace.js';
 import { yieldTurn } from './pump.js';
 import { decideRetry } from './retry-policy.js';
