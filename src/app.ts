@@ -8,6 +8,8 @@ import { createAverApiClient } from './aver/api-client.js';
 import { createEnricher } from './aver/enrich.js';
 import { createChatCommands } from './commands/commands.js';
 import type { Config } from './config/types.js';
+import { RECEIVER_REMOVED } from './housekeeping/dead-letter-removed-receivers.js';
+import { HOUSEKEEPING_INTERVAL_MS, runHousekeeping } from './housekeeping/run-housekeeping.js';
 import { healthz, readyz } from './http/health.js';
 import { ingestWebhook } from './http/ingest.js';
 import { serveMetrics } from './http/metrics.js';
@@ -15,7 +17,6 @@ import { createHttpApp, listen, type HttpRoute } from './http/server.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createDeliveryWorker } from './pipeline/deliver-jobs.js';
-import { RECEIVER_REMOVED, deadLetterRemovedReceivers } from './pipeline/dead-letter-removed-receivers.js';
 import { createPump } from './pipeline/pump.js';
 import { routeEvents, type RoutingState } from './pipeline/route-events.js';
 import { createReceivers } from './receivers/create-receivers.js';
@@ -138,18 +139,12 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   let server: Server | undefined;
   let housekeepingTimer: NodeJS.Timeout | undefined;
 
-  /**
-   * Now and then: dedup keys past their window are deleted, so the table stays the size of one window, and jobs
-   * of receivers no configuration has any more become dead letters.
-   */
-  function housekeeping() {
-    store.pruneDedup(clock.now()).then(
-      (n) => n > 0 && logger.debug({ pruned: n }, 'expired dedup keys removed'),
-      (err) => logger.warn({ err }, 'pruning dedup keys failed; will try again'),
-    );
-    deadLetterRemovedReceivers({
-      store, known: [...state.receivers.keys()], ownsStore, maxAgeMs: config.delivery.maxAgeMs, now: clock.now(), logger,
-    }).catch((err) => logger.warn({ err }, 'moving jobs of removed receivers to dead letters failed; will try again'));
+  let housekeeping: Promise<void> = Promise.resolve();
+  function housekeep() {
+    // One pass at a time; a slow one is not overtaken by the next.
+    housekeeping = housekeeping.then(() => runHousekeeping({
+      store, config, receivers: [...state.receivers.keys()], ownsStore, now: clock.now(), logger,
+    }));
   }
 
   function setConfigMetrics(cfg: Config, ok: boolean) {
@@ -235,8 +230,8 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
       server = listening.server;
       router.start();
       worker.start();
-      housekeeping();
-      housekeepingTimer = setInterval(housekeeping, 10 * 60_000).unref();
+      housekeep();
+      housekeepingTimer = setInterval(housekeep, HOUSEKEEPING_INTERVAL_MS).unref();
       logger.info({ port: listening.port, store: store.kind, receivers: [...state.receivers.keys()], webhookPath: config.aver.webhook.path }, 'aver-bridge listening');
       if (config.server.publicUrl) {
         // The URLs to paste into the Aver portal, the Slack app and the Azure Bot.
@@ -270,6 +265,8 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
         server.closeAllConnections();
       }
       await router.stop();
+      // A housekeeping pass still running gets a moment to finish before the store closes under it.
+      await Promise.race([housekeeping, new Promise((r) => setTimeout(r, 2000).unref())]);
       if (!options.store) await store.close();
       logger.info('aver-bridge stopped');
     },

@@ -259,7 +259,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       links: r.aver?.links ?? {},
       api,
     },
-    storage: { url: storageUrl },
+    storage: { url: storageUrl, retentionMs: parseDuration(r.storage?.retention ?? '30d') },
     slack,
     teams,
     delivery: {

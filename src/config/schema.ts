@@ -112,7 +112,7 @@ export const configSchema = {
         },
       },
     },
-    storage: { type: 'object', additionalProperties: false, properties: { url: nonEmpty, urlFile: nonEmpty } },
+    storage: { type: 'object', additionalProperties: false, properties: { url: nonEmpty, urlFile: nonEmpty, retention: duration } },
     slack: {
       type: 'object',
       additionalProperties: false,

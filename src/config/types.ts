@@ -23,7 +23,11 @@ export interface Config {
     links: { check?: string; watchlist?: string };
     api?: AverApiConfig;
   };
-  storage: { url: string };
+  storage: {
+    url: string;
+    /** Delivered jobs, and events with no job left to deliver, are deleted once older than this. */
+    retentionMs: number;
+  };
   slack?: SlackConfig;
   teams?: TeamsConfig;
   delivery: DeliveryConfig;

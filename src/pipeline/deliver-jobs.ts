@@ -7,7 +7,7 @@ import { failureReason, type Metrics } from '../metrics.js';
 import type { DeliveryJob, DeliveryResult, MessageRef, Receiver } from '../receivers/receiver.js';
 import type { CompletedJob, Store } from '../store/store.js';
 import { batchPerTurn } from './batch-per-turn.js';
-import { RECEIVER_REMOVED } from './dead-letter-removed-receivers.js';
+import { RECEIVER_REMOVED } from '../housekeeping/dead-letter-removed-receivers.js';
 import { takeSlot } from './pace.js';
 import { yieldTurn } from './pump.js';
 import { decideRetry } from './retry-policy.js';

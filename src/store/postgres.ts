@@ -270,6 +270,24 @@ class PostgresStore implements Store {
     return r.rowCount ?? 0;
   }
 
+  async pruneDelivered(before: number, limit: number): Promise<{ jobs: number; events: number }> {
+    return this.tx(async (c) => {
+      const jobs = await c.query(
+        `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'done' AND updated_at < $1 ORDER BY id LIMIT $2)`,
+        [before, limit],
+      );
+      // An event a replica is routing, or one whose jobs another replica is creating, is locked or not yet routed.
+      const events = await c.query(
+        `DELETE FROM events WHERE seq IN (
+           SELECT e.seq FROM events e WHERE e.received_at < $1 AND e.routed
+             AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.event_id)
+           ORDER BY e.seq LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [before, limit],
+      );
+      return { jobs: jobs.rowCount ?? 0, events: events.rowCount ?? 0 };
+    });
+  }
+
   // Delivery jobs
 
   async claimJobs(o: ClaimOptions): Promise<DeliveryJob[]> {

@@ -202,6 +202,17 @@ class SqliteStore implements Store {
     return this.stmt('DELETE FROM dedup WHERE until <= ?').run(now).changes;
   }
 
+  async pruneDelivered(before: number, limit: number): Promise<{ jobs: number; events: number }> {
+    return this.write(() => ({
+      jobs: this.stmt(`DELETE FROM jobs WHERE id IN (
+        SELECT id FROM jobs INDEXED BY jobs_state WHERE state = 'done' AND updated_at < ? ORDER BY updated_at LIMIT CAST(? AS INTEGER))`).run(before, limit).changes,
+      events: this.stmt(`DELETE FROM events WHERE seq IN (
+        SELECT e.seq FROM events e WHERE e.received_at < ? AND e.routed = 1
+          AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.event_id)
+        ORDER BY e.seq LIMIT CAST(? AS INTEGER))`).run(before, limit).changes,
+    }));
+  }
+
   async claimJobs(o: ClaimOptions): Promise<DeliveryJob[]> {
     const receivers = o.receivers ? JSON.stringify(o.receivers) : null;
     const skip = JSON.stringify(o.skipDestinations ?? []);

@@ -134,6 +134,11 @@ export interface Store {
   entityHistory(id: string, type?: string): Promise<Array<StatusChange & { type: string; eventId: string; groupId: string }>>;
   /** Deletes dedup keys whose window has passed. */
   pruneDedup(now: number): Promise<number>;
+  /**
+   * Retention: deletes up to `limit` delivered jobs last updated before `before`, then up to `limit` routed events
+   * received before it that have no job left (none queued, none dead). Returns how many of each went.
+   */
+  pruneDelivered(before: number, limit: number): Promise<{ jobs: number; events: number }>;
 
   // Delivery jobs
   /**

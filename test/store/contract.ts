@@ -197,6 +197,58 @@ export function storeContract(name: string, make: () => Promise<Store>, options:
       });
     });
 
+    describe('pruneDelivered (storage.retention)', function () {
+      it('deletes delivered jobs updated before the cut, then events with no job left; keeps queued, dead, unrouted and newer', async function () {
+        const cut = T0 + 10_000;
+        // Delivered before the cut: job and event go.
+        const oldDone = event();
+        const [oldDoneJob] = await routed(store, oldDone);
+        await claim(store, T0);
+        expect(await store.completeJob(oldDoneJob, 'A', ok(1, T0), T0)).to.equal(true);
+        // Two receivers, one delivered and one queued: the delivered job goes, the event stays with the queued one.
+        const half = event();
+        const [halfDone, halfQueued] = await routed(store, half, ['r1', 'r2']);
+        await claim(store, T0, 'A', { receivers: ['r1'] });
+        expect(await store.completeJob(halfDone, 'A', ok(1, T0), T0)).to.equal(true);
+        // A dead letter stays, with its event (dead letters have their own purge).
+        const dead = event();
+        const [deadJob] = await routed(store, dead, ['r3']);
+        await claim(store, T0, 'A', { receivers: ['r3'] });
+        await store.deadLetterJob(deadJob, 'A', failed(1, T0), 'gave up', T0);
+        // Not routed yet, though old: stays.
+        const unrouted = event();
+        await append(store, unrouted);
+        // Delivered after the cut: stays.
+        const recent = event({ receivedAt: cut + 1 });
+        const [recentJob] = await routed(store, recent, ['r4']);
+        await claim(store, cut + 1, 'A', { receivers: ['r4'] });
+        expect(await store.completeJob(recentJob, 'A', ok(1, cut + 1), cut + 1)).to.equal(true);
+
+        expect(await store.pruneDelivered(cut, 100)).to.deep.equal({ jobs: 2, events: 1 });
+        expect(await store.getJob(oldDoneJob)).to.equal(null);
+        expect(await store.getEvent(oldDone.eventId)).to.equal(null);
+        expect(await store.getJob(halfDone)).to.equal(null);
+        expect((await store.getJob(halfQueued))?.state).to.equal('pending');
+        expect((await store.getEvent(half.eventId))?.event.eventId).to.equal(half.eventId);
+        expect((await store.getJob(deadJob))?.state).to.equal('dead');
+        expect(await store.getEvent(dead.eventId)).to.not.equal(null);
+        expect(await store.getEvent(unrouted.eventId)).to.not.equal(null);
+        expect((await store.getJob(recentJob))?.state).to.equal('done');
+        expect(await store.getEvent(recent.eventId)).to.not.equal(null);
+        expect(await store.pruneDelivered(cut, 100)).to.deep.equal({ jobs: 0, events: 0 });
+      });
+
+      it('deletes at most `limit` of each per call', async function () {
+        for (let i = 0; i < 5; i++) {
+          const [id] = await routed(store, event());
+          await claim(store, T0);
+          await store.completeJob(id, 'A', ok(1, T0), T0);
+        }
+        expect(await store.pruneDelivered(T0 + 10_000, 2)).to.deep.equal({ jobs: 2, events: 2 });
+        expect(await store.pruneDelivered(T0 + 10_000, 10)).to.deep.equal({ jobs: 3, events: 3 });
+      });
+    });
+
     describe('unroutedEvents / routeEvent / getEvent / recentEvents', function () {
       it('lists unrouted events oldest first, up to the limit', async function () {
         const [a, b, c] = [event(), event(), event()];
