@@ -273,10 +273,10 @@ class PostgresStore implements Store {
   async pruneDelivered(before: number, limit: number): Promise<{ jobs: number; events: number }> {
     return this.tx(async (c) => {
       const jobs = await c.query(
-        `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'done' AND updated_at < $1 ORDER BY id LIMIT $2)`,
+        `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'done' AND updated_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
         [before, limit],
       );
-      // An event a replica is routing, or one whose jobs another replica is creating, is locked or not yet routed.
+      // Replicas pruning at once take different rows (SKIP LOCKED). An event being routed is not routed yet.
       const events = await c.query(
         `DELETE FROM events WHERE seq IN (
            SELECT e.seq FROM events e WHERE e.received_at < $1 AND e.routed
