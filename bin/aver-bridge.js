@@ -1,3 +1,5 @@
 #!/usr/bin/env node
-// Runs the compiled CLI; `npm run build` produces dist/.
-import '../dist/cli.js';
+// The `aver-bridge` command (npx aver-bridge, or installed): runs the compiled CLI; `npm run build` produces dist/.
+import { runCli } from '../dist/cli.js';
+
+runCli();

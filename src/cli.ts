@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, configPath } from './config/load.js';
 import { parseDuration } from './config/duration.js';
@@ -200,10 +202,23 @@ async function serve(config: Config): Promise<number> {
   });
 }
 
-const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (invokedDirectly || process.argv[1]?.endsWith('bin/aver-bridge.js')) {
+/** Runs the command line with this process's arguments and exits with its code (bin/aver-bridge.js, node dist/cli.js). */
+export function runCli(): void {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
     if (code !== 0 || process.argv[2] !== undefined) setTimeout(() => process.exit(code), 100).unref();
   });
+}
+
+// `node dist/cli.js …` (and `node --import tsx src/cli.ts …`): this module is the entry point. Compared through
+// realpath, so a symlinked path runs it too; the installed `aver-bridge` command goes through bin/ and runCli().
+const entry = process.argv[1] ? realpathOrSelf(process.argv[1]) : undefined;
+if (entry && entry === realpathOrSelf(fileURLToPath(import.meta.url))) runCli();
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../src/cli.js';
 import { MINIMAL_YAML, startBridge, tempDir, waitFor } from './helpers/bridge.js';
@@ -145,6 +146,34 @@ route:
       const r = await inProcess(['frobnicate']);
       expect(r.code).to.equal(2);
       expect(r.stderr).to.contain('unknown command: frobnicate').and.contain('Usage:');
+    });
+  });
+
+  describe('the installed command (bin/aver-bridge.js, reached through a symlink as npm links it)', () => {
+    it('runs the CLI: check-config prints its verdict and exits 0; a bad file exits 1', async function () {
+      this.timeout(90_000);
+      // A compiled copy laid out as a package: bin/, dist/ (tsc), node_modules → this repository's, and the
+      // link npm makes in node_modules/.bin (whose name does not end in .js).
+      const pkg = tempDir('aver-bridge-bin-');
+      try {
+        const repo = process.cwd();
+        mkdirSync(join(pkg.dir, 'bin'));
+        copyFileSync(join(repo, 'bin', 'aver-bridge.js'), join(pkg.dir, 'bin', 'aver-bridge.js'));
+        writeFileSync(join(pkg.dir, 'package.json'), JSON.stringify({ type: 'module' }));
+        symlinkSync(join(repo, 'node_modules'), join(pkg.dir, 'node_modules'));
+        execFileSync(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repo, 'tsconfig.build.json'), '--outDir', join(pkg.dir, 'dist')], { stdio: 'pipe' });
+        const link = join(pkg.dir, 'aver-bridge');
+        symlinkSync(join(pkg.dir, 'bin', 'aver-bridge.js'), link);
+        const run = (args: string[]) => spawnSync(process.execPath, [link, ...args], { cwd: repo, encoding: 'utf8' });
+        const ok = run(['check-config', '--config', EXAMPLE]);
+        expect(ok.stdout + ok.stderr).to.contain(`${EXAMPLE}: OK`);
+        expect(ok.status).to.equal(0);
+        const bad = run(['check-config', '--config', broken]);
+        expect(bad.stderr).to.contain('receiver name "ops" is used twice');
+        expect(bad.status).to.equal(1);
+      } finally {
+        pkg.cleanup();
+      }
     });
   });
 });
