@@ -220,10 +220,9 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       return;
     }
     const policy = deps.delivery();
-    const [previous, history] = await Promise.all([
-      deps.store.getMessageRef(job.receiver, job.entityKey),
-      deps.store.entityHistory(job.event.id, job.event.type),
-    ]);
+    const [previous, history] = receiver.usesHistory
+      ? await Promise.all([deps.store.getMessageRef(job.receiver, job.entityKey), deps.store.entityHistory(job.event.id, job.event.type)])
+      : [null, []];
     const upTo = history.findIndex((h) => h.eventId === job.eventId);
     if (!leaseCoversAttempt(claimedAt, deps.clock.now(), policy)) {
       await deps.store.releaseJob(job.id, owner, deps.clock.now());

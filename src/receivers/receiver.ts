@@ -86,6 +86,11 @@ export interface Receiver {
   destinationKey(job: Pick<DeliveryJob, 'receiver' | 'event' | 'labels'>): string;
   /** Pacing for one destination: a steady rate with a short burst. */
   readonly pacing: PacingLimit;
+  /**
+   * Whether deliver() reads `ctx.previous` and `ctx.history` (one message per check, edited or threaded, or a card
+   * that lists its statuses). When false they are not looked up, and arrive as null and [].
+   */
+  readonly usesHistory: boolean;
   deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult>;
   /** Optional start-up work (resolve a channel name, check a token). */
   start?(): Promise<void>;

@@ -114,7 +114,8 @@ describe('delivery pipeline (real bridge, webhook receivers, fake endpoints)', f
     fake = await startFakeHttp();
     const temp = tempDir();
     const real = await openStore(`sqlite:${join(temp.dir, 'bridge.db')}`);
-    // For the first bridge, the database answers the history lookup between claim and send 4 s late. Its lease is
+    // For the first bridge, the database answers the history lookup between claim and send 4 s late (a Teams
+    // Workflows receiver: its card lists the check's statuses, so it looks them up; webhooks do not). Its lease is
     // max(leaseTime 1s, timeout 300ms + 2s) = 2.3 s: the second bridge takes the job over and sends it meanwhile.
     let stalled: () => void = () => undefined;
     const stalling = new Promise<void>((resolve) => (stalled = resolve));
@@ -134,14 +135,24 @@ describe('delivery pipeline (real bridge, webhook receivers, fake endpoints)', f
     });
     // The first bridge claims when routing wakes it and then polls only every 30 s, so it does not renew the lease
     // by claiming the job again (a replica's own claim renews the leases of jobs it still runs).
-    const delivery = (poll: string) => ({ delivery: `timeout: 300ms\n  leaseTime: 1s\n  pollInterval: ${poll}` });
-    t = await startBridge(yaml(fake.url, delivery('30s')), { store: slow, dir: temp.dir });
+    const config = (poll: string) => `
+aver:
+  webhook:
+    secrets: ["s3cret-value"]
+delivery: { timeout: 300ms, leaseTime: 1s, pollInterval: ${poll} }
+receivers:
+  - name: a
+    teamsWorkflow: { url: "${fake!.url}/a" }
+route:
+  receiver: a
+`;
+    t = await startBridge(config('30s'), { store: slow, dir: temp.dir });
     let other: TestBridge | undefined;
     try {
       const id = await post(t, event());
       await stalling;
       const stalledFor = sleep(4000);
-      other = await startBridge(yaml(fake.url, delivery('20ms')), { store: real, dir: temp.dir });
+      other = await startBridge(config('20ms'), { store: real, dir: temp.dir });
       const job = await waitFor(async () => (await real.jobsForEvent(id)).find((j) => j.state === 'done'), 'the job recorded as done', 8000);
       // By the time the first bridge's stall is over, and a little more, it would have sent.
       await stalledFor;

@@ -15,6 +15,7 @@ export function createConsoleReceiver(
   return {
     name: rc.name,
     kind: 'console',
+    usesHistory: false,
     pacing: pacingFor({ ratePerSecond: 1_000_000, burst: 1_000_000 }, rc.pacing),
     destinationKey: () => `console:${rc.name}`,
     async deliver(job) {

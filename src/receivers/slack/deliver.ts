@@ -266,6 +266,7 @@ export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiver
   return {
     name: rc.name,
     kind: 'slack',
+    usesHistory: true,
     pacing: pacingFor(SLACK_DEFAULT_PACING, rc.pacing),
     destinationKey: () => `slack:${configured}`,
     deliver,

@@ -30,6 +30,7 @@ export function createTeamsWorkflowReceiver(rc: TeamsWorkflowReceiverConfig, dep
   return {
     name: rc.name,
     kind: 'teamsWorkflow',
+    usesHistory: true,
     pacing,
     destinationKey: () => `teamsWorkflow:${rc.name}`,
     async deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {

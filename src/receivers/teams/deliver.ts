@@ -159,6 +159,7 @@ export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiver
   return {
     name: rc.name,
     kind: 'teams',
+    usesHistory: true,
     pacing,
     destinationKey(_job) {
       return `teams:${resolvedChannelId ?? `${spec.team ?? ''}/${spec.channel ?? ''}`}`;

@@ -17,6 +17,7 @@ export function createWebhookReceiver(rc: ReceiverConfig & { webhook: NonNullabl
   return {
     name: rc.name,
     kind: 'webhook',
+    usesHistory: false,
     pacing: pacingFor(WEBHOOK_DEFAULT_PACING, rc.pacing),
     destinationKey: () => `webhook:${rc.name}`,
     async deliver(job, ctx) {
