@@ -276,10 +276,13 @@ class PostgresStore implements Store {
         `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'done' AND updated_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
         [before, limit],
       );
-      // Replicas pruning at once take different rows (SKIP LOCKED). An event being routed is not routed yet.
+      // Replicas pruning at once take different rows (SKIP LOCKED). An event being routed is not routed yet. Events
+      // arrive in seq order: the scan stops at the first one inside the retention (no index on received_at).
       const events = await c.query(
         `DELETE FROM events WHERE seq IN (
-           SELECT e.seq FROM events e WHERE e.received_at < $1 AND e.routed
+           SELECT e.seq FROM events e
+           WHERE e.seq < coalesce((SELECT seq FROM events WHERE received_at >= $1 ORDER BY seq LIMIT 1), 9223372036854775807)
+             AND e.received_at < $1 AND e.routed
              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.event_id)
            ORDER BY e.seq LIMIT $2 FOR UPDATE SKIP LOCKED)`,
         [before, limit],

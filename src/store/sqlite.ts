@@ -206,10 +206,13 @@ class SqliteStore implements Store {
     return this.write(() => ({
       jobs: this.stmt(`DELETE FROM jobs WHERE id IN (
         SELECT id FROM jobs INDEXED BY jobs_state WHERE state = 'done' AND updated_at < ? ORDER BY updated_at LIMIT CAST(? AS INTEGER))`).run(before, limit).changes,
+      // Events arrive in seq order: the scan stops at the first one inside the retention (no index on received_at).
       events: this.stmt(`DELETE FROM events WHERE seq IN (
-        SELECT e.seq FROM events e WHERE e.received_at < ? AND e.routed = 1
+        SELECT e.seq FROM events e
+        WHERE e.seq < coalesce((SELECT seq FROM events WHERE received_at >= @before ORDER BY seq LIMIT 1), 9223372036854775807)
+          AND e.received_at < @before AND e.routed = 1
           AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.event_id)
-        ORDER BY e.seq LIMIT CAST(? AS INTEGER))`).run(before, limit).changes,
+        ORDER BY e.seq LIMIT CAST(@limit AS INTEGER))`).run({ before, limit }).changes,
     }));
   }
 
