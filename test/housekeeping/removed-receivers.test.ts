@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -47,6 +47,13 @@ describe('jobs of receivers no configuration has any more', function () {
     dir.cleanup();
   });
 
+  /** A folder of its own for another replica's config file, inside the test's folder. */
+  function subDir(name: string): string {
+    const path = join(dir.dir, name);
+    mkdirSync(path);
+    return path;
+  }
+
   /** Starts a bridge with the hooks receiver, queues one Rejected event for it, and returns the event's id. */
   async function queueForHooks(options: Parameters<typeof startBridge>[1] = {}): Promise<string> {
     const first = await startBridge(yaml(`  - name: hooks\n    webhook: { url: "${fake.url}/hooks" }`), { dir: dir.dir, ...options });
@@ -74,14 +81,14 @@ describe('jobs of receivers no configuration has any more', function () {
     const eventId = await queueForHooks({ store: shared });
     const hooksJob = async () => (await shared!.jobsForEvent(eventId)).find((j) => j.receiver === 'hooks');
     // Another replica whose config has no "hooks" (a rolling deploy, in either direction), maxAge 24h: hands off.
-    const other = await startBridge(yaml(''), { dir: dir.dir, store: shared });
+    const other = await startBridge(yaml(''), { dir: subDir('other'), store: shared });
     bridges.push(other);
     await new Promise((r) => setTimeout(r, 300));
     expect((await hooksJob())?.state, 'younger than delivery.maxAge: still queued').to.equal('pending');
     expect(other.logs.text()).not.to.contain('moved to dead letters');
     // One with maxAge 1s, once the job is older than that: no replica could still deliver it.
     await new Promise((r) => setTimeout(r, 1000));
-    const strict = await startBridge(yaml('', '1s'), { dir: dir.dir, store: shared });
+    const strict = await startBridge(yaml('', '1s'), { dir: subDir('strict'), store: shared });
     bridges.push(strict);
     await waitFor(async () => (await hooksJob())?.state === 'dead', 'the old hooks job dead-lettered');
     expect((await hooksJob())?.lastReason).to.equal('receiver removed');
@@ -91,7 +98,7 @@ describe('jobs of receivers no configuration has any more', function () {
     shared = await openStore(`sqlite:${join(dir.dir, 'shared.db')}`);
     const eventId = await queueForHooks({ store: shared });
     const hooksJob = async () => (await shared!.jobsForEvent(eventId)).find((j) => j.receiver === 'hooks');
-    const other = await startBridge(yaml(''), { dir: dir.dir, store: shared });
+    const other = await startBridge(yaml(''), { dir: subDir('other'), store: shared });
     bridges.push(other);
     await other.bridge.reloadFromSource();
     expect((await hooksJob())?.state, 'a replica that never had "hooks" leaves its jobs alone').to.equal('pending');
