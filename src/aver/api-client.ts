@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { AverApiConfig } from '../config/types.js';
 import { BridgeError } from '../errors.js';
+import { untilAborted } from '../until-aborted.js';
 
 /** Aver documents a token lifetime of 30 minutes; the token itself carries no expiry we rely on. */
 export const TOKEN_LIFETIME_MS = 30 * 60_000;
@@ -208,22 +209,7 @@ export function createAverApiClient(cfg: AverApiConfig, deps: AverApiClientDeps)
 
 /** Waits for a shared promise, but lets this caller stop waiting when its own signal aborts. */
 function waitFor<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortedError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortedError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return signal ? untilAborted(promise, signal, () => abortedError(signal)) : promise;
 }
 
 /** A caller's signal that fired because of its own deadline (AbortSignal.timeout) counts as a timeout. */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { AverApiConfig } from '../config/types.js';
 import { BridgeError } from '../errors.js';
+import { untilAborted } from '../until-aborted.js';
 import type { EventDetails } from '../receivers/receiver.js';
 import type { AverApiClient, AverCheck, AverCheckResults, AverWatchlistResults, AverWatchlistSearch } from './api-client.js';
 import { entityKey, type AverEvent, type Labels } from './event.js';
@@ -255,22 +256,7 @@ async function optionalResults<T>(p: Promise<T>): Promise<T | null> {
 /** Waits for a shared fetch for at most `ms`, or until this caller's signal aborts. */
 function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined, ms: number): Promise<T> {
   const deadline = AbortSignal.timeout(ms);
-  const any = signal ? AbortSignal.any([deadline, signal]) : deadline;
-  if (any.aborted) return Promise.reject(abortError(deadline));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(deadline));
-    any.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        any.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        any.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return untilAborted(promise, signal ? AbortSignal.any([deadline, signal]) : deadline, () => abortError(deadline));
 }
 
 function abortError(deadline: AbortSignal): BridgeError {

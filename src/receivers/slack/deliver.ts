@@ -5,7 +5,7 @@ import type { Config, PacingOverride, ReceiverConfig, SlackConfig } from '../../
 import type { Store } from '../../store/store.js';
 import type { DeliveryContext, DeliveryJob, DeliveryResult, MessageRef, PacingLimit, Receiver } from '../receiver.js';
 import { formatSlackMessage, formatThreadReply } from './format.js';
-import { Aborted, untilAborted } from '../until-aborted.js';
+import { Aborted, untilAborted } from '../../until-aborted.js';
 import { pacingFor } from '../pacing-for.js';
 
 /** Slack allows about one message a second per channel, with short bursts. */

@@ -7,7 +7,7 @@ import type { DeliveryContext, DeliveryJob, DeliveryResult, MessageRef, PacingLi
 import { cardInputFor, formatTeamsCard, formatTeamsSummary, mentionText, type TeamsMention } from './format.js';
 import { mapTeamsError } from './map-error.js';
 import { baseConversationId, resolveTeamsChannel } from './resolve-channel.js';
-import { Aborted, untilAborted } from '../until-aborted.js';
+import { Aborted, untilAborted } from '../../until-aborted.js';
 import { pacingFor } from '../pacing-for.js';
 
 export const TEAMS_DEFAULT_PACING: PacingLimit = { ratePerSecond: 7, burst: 7, perHour: 1800 };
