@@ -3,19 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configPath, loadConfig, parseConfig } from '../../src/config/load.js';
 import { ConfigError, type ConfigProblem } from '../../src/errors.js';
-import { tempDir } from '../helpers/bridge.js';
+import { MINIMAL_YAML, tempDir } from '../helpers/bridge.js';
 
+/** MINIMAL_YAML under a server section: line 3 is `aver:`, the line numbers the tests below expect. */
 const BASE = `server:
-  port: 8080
-aver:
-  webhook:
-    secrets: ["s3cret-value"]
-receivers:
-  - name: ops
-    console: {}
-route:
-  receiver: ops
-`;
+  port: 8080${MINIMAL_YAML}`;
 
 /** Parses and expects a ConfigError; returns it for the assertions on its problems. */
 function problemsOf(yaml: string, env: NodeJS.ProcessEnv = {}): { error: ConfigError; problems: ConfigProblem[] } {

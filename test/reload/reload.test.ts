@@ -11,7 +11,8 @@ const ADMIN = 'admin-token-0123456789';
 describe('hot reload (POST /-/reload)', () => {
   let t: TestBridge;
   let fake: Awaited<ReturnType<typeof startFakeHttp>>;
-  const yaml = (receivers: string, route: string) => `
+  /** The config; rewritten files keep the bridge's store (startBridge put it in t.dir). */
+  const yaml = (receivers: string, route: string, storage = `storage: { url: "sqlite:${join(t.dir, 'bridge.db')}" }`) => `
 aver:
   webhook:
     secrets: ["${SECRET}"]
@@ -20,7 +21,7 @@ admin:
 delivery:
   pollInterval: 20ms
   backoff: { base: 1h, factor: 1, cap: 1h }
-storage: { url: "sqlite:${join(t.dir, 'bridge.db')}" }
+${storage}
 receivers:
 ${receivers}
 route:
@@ -32,29 +33,16 @@ ${route}
   beforeEach(async () => {
     // The customer's endpoint is down: jobs for "hooks" stay queued (backoff 1h).
     fake = await startFakeHttp(() => ({ status: 503 }));
-    t = await startBridge(`
-aver:
-  webhook:
-    secrets: ["${SECRET}"]
-admin:
-  token: "${ADMIN}"
-delivery:
-  pollInterval: 20ms
-  backoff: { base: 1h, factor: 1, cap: 1h }
-receivers:
-  - name: ops
+    t = await startBridge(yaml(`  - name: ops
     console: {}
   - name: hooks
-    webhook: { url: "${fake.url}/hooks" }
-route:
-  receiver: ops
+    webhook: { url: "${fake.url}/hooks" }`, `  receiver: ops
   routes:
     - receiver: hooks
       matchers: ['status = "Rejected"']
       continue: true
     - receiver: ops
-      matchers: ['status = "Rejected"']
-`);
+      matchers: ['status = "Rejected"']`, ''));
   });
 
   afterEach(async () => {
