@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, configPath } from './config/load.js';
 import { parseDuration } from './config/duration.js';
-import type { Config } from './config/types.js';
+import type { Config } from './model/config.js';
 import { BridgeError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
 import { testRoute } from './routing/test-route.js';
 import { buildRouteTree } from './routing/tree.js';
 import { openStore } from './store/open-store.js';
-import type { JobRecord } from './store/store.js';
+import type { JobRecord } from './model/job.js';
 
 const USAGE = `aver-bridge: Aver webhooks to Slack and Microsoft Teams
 

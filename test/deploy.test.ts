@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { parseConfig } from '../src/config/load.js';
-import type { Config } from '../src/config/types.js';
+import type { Config } from '../src/model/config.js';
 
 const DEPLOY = fileURLToPath(new URL('../deploy/', import.meta.url));
 

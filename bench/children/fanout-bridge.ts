@@ -5,7 +5,7 @@ import { destination } from 'pino';
 import { createBridge } from '../../src/app.js';
 import { dedupKey } from '../../src/aver/dedup-key.js';
 import { newEventId } from '../../src/aver/event-id.js';
-import { entityKey, labelsOf, type AverEvent } from '../../src/aver/event.js';
+import { entityKey, labelsOf, type AverEvent } from '../../src/model/event.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
 import type { NewEvent } from '../../src/store/store.js';

@@ -1,4 +1,4 @@
-import type { Config, ReceiverConfig } from '../config/types.js';
+import type { Config, ReceiverConfig } from '../model/config.js';
 import { flattenRoutes, type Route } from '../routing/tree.js';
 
 /** The config as the admin page may show it: names, kinds, channels and settings; never a secret, token or URL query. */
@@ -26,15 +26,16 @@ export function originOf(url: string): string {
 }
 
 function describeReceiver(r: ReceiverConfig): { kind: string; target: string } {
-  if (r.slack) return { kind: 'slack', target: r.slack.channel };
-  if (r.teams) return { kind: 'teams', target: r.teams.channelId ?? [r.teams.team, r.teams.channel].filter(Boolean).join(' / ') };
-  if (r.teamsWorkflow) return { kind: 'teamsWorkflow', target: originOf(r.teamsWorkflow.url) };
-  if (r.webhook) {
-    const headers = Object.keys(r.webhook.headers);
-    return { kind: 'webhook', target: originOf(r.webhook.url) + (headers.length ? ` (headers: ${headers.join(', ')})` : '') };
+  switch (r.kind) {
+    case 'slack': return { kind: r.kind, target: r.slack.channel };
+    case 'teams': return { kind: r.kind, target: r.teams.channelId ?? [r.teams.team, r.teams.channel].filter(Boolean).join(' / ') };
+    case 'teamsWorkflow': return { kind: r.kind, target: originOf(r.teamsWorkflow.url) };
+    case 'webhook': {
+      const headers = Object.keys(r.webhook.headers);
+      return { kind: r.kind, target: originOf(r.webhook.url) + (headers.length ? ` (headers: ${headers.join(', ')})` : '') };
+    }
+    case 'console': return { kind: r.kind, target: 'stdout' };
   }
-  if (r.console) return { kind: 'console', target: 'stdout' };
-  return { kind: 'unknown', target: '' };
 }
 
 const seconds = (ms: number) => (ms % 3600_000 === 0 ? `${ms / 3600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);

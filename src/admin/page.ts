@@ -1,4 +1,4 @@
-import { KNOWN_STATUSES, KNOWN_TYPES } from '../aver/event.js';
+import { KNOWN_STATUSES, KNOWN_TYPES } from '../model/event.js';
 import { formatMs } from './config-summary.js';
 import { html, raw, timeAgo, type SafeHtml } from './html.js';
 import type { AdminView, DeliveryView, EventView } from './view.js';

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import type { Config } from '../config/types.js';
+import type { Config } from '../model/config.js';
 import { BridgeError } from '../errors.js';
 
 /** The outcome of a reload, as both the JSON endpoint and the page report it. */

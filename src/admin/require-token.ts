@@ -1,7 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../model/config.js';
 import { BridgeError } from '../errors.js';
 import { checkSecret } from '../http/check-secret.js';
 import { readForm } from './form.js';

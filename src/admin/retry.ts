@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../model/config.js';
 import type { Store } from '../store/store.js';
 
 export type RetryOutcome =

@@ -1,4 +1,4 @@
-import type { Labels } from '../aver/event.js';
+import type { Labels } from '../model/event.js';
 export { testRoute, type RouteTestResult } from '../routing/test-route.js';
 
 /** Parses "name=value" lines (or comma-separated pairs) into labels; blank and malformed entries are reported. */

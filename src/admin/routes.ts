@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../model/config.js';
 import { BridgeError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { RoutingState } from '../pipeline/route-events.js';

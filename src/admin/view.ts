@@ -1,7 +1,8 @@
-import type { Config } from '../config/types.js';
+import type { Config } from '../model/config.js';
 import type { Metrics } from '../metrics.js';
 import type { RoutingState } from '../pipeline/route-events.js';
-import type { JobRecord, Store, StoredEvent } from '../store/store.js';
+import type { Store, StoredEvent } from '../store/store.js';
+import type { JobRecord } from '../model/job.js';
 import { summariseConfig, type ConfigSummary } from './config-summary.js';
 import type { RouteTestResult } from './route-test.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { AverApiConfig } from '../config/types.js';
+import type { AverApiConfig } from '../model/config.js';
 import { BridgeError } from '../errors.js';
 import { untilAborted } from '../until-aborted.js';
 

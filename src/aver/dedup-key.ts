@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AverEvent } from './event.js';
+import type { AverEvent } from '../model/event.js';
 
 /** The same (type, id, groupId, status) within the dedup window is one event. */
 export function dedupKey(e: Pick<AverEvent, 'type' | 'id' | 'groupId' | 'status'>): string {

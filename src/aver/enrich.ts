@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { AverApiConfig } from '../config/types.js';
+import type { AverApiConfig } from '../model/config.js';
 import { BridgeError } from '../errors.js';
 import { untilAborted } from '../until-aborted.js';
-import type { EventDetails } from '../receivers/receiver.js';
+import type { EventDetails } from '../model/event.js';
 import type { AverApiClient, AverCheck, AverCheckResults, AverWatchlistResults, AverWatchlistSearch } from './api-client.js';
-import { entityKey, type AverEvent, type Labels } from './event.js';
+import { entityKey, type AverEvent, type Labels } from '../model/event.js';
 
 /** Every warning Aver documents, in canonical spelling, with plain words for chat. */
 const WARNINGS: Record<string, string> = {

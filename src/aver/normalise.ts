@@ -1,4 +1,4 @@
-import { KNOWN_STATUSES, KNOWN_TYPES, type AverEvent } from './event.js';
+import { KNOWN_STATUSES, KNOWN_TYPES, type AverEvent } from '../model/event.js';
 import type { WebhookBody } from './webhook-schema.js';
 
 const STATUS_ALIASES: Record<string, string> = {

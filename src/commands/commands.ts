@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { dedupKey } from '../aver/dedup-key.js';
-import { entityKey, labelsOf, type AverEvent } from '../aver/event.js';
+import { entityKey, labelsOf, type AverEvent } from '../model/event.js';
 import { newEventId } from '../aver/event-id.js';
 import type { Clock } from '../clock.js';
 import type { RoutingState } from '../pipeline/route-events.js';
 import { flattenRoutes } from '../routing/tree.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { Store } from '../store/store.js';
-import type { ChatCommands, RouteAnswer, StatusAnswer } from './chat-commands.js';
+import type { ChatCommands, RouteAnswer, StatusAnswer } from '../model/chat-commands.js';
 
 /** The chat commands, answered from the live routing state and the store. */
 export function createChatCommands(deps: { state: () => RoutingState; store: Store; inbox: GroupCommit; clock: Clock; onAccepted: () => void }): ChatCommands {

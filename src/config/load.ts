@@ -6,12 +6,12 @@ import { BridgeError, ConfigError, type ConfigProblem } from '../errors.js';
 import { MATCHER_HINT, parseMatchers } from '../routing/matchers.js';
 import { parseDuration } from './duration.js';
 import { configSchema } from './schema.js';
-import type { Config, ReceiverConfig, RouteConfig } from './types.js';
+import { RECEIVER_KINDS, type Config, type PacingOverride, type ReceiverConfig, type ReceiverKind, type RouteConfig } from '../model/config.js';
 
 /** The shortest admin token accepted: the admin endpoints answer anyone who can reach them. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
 
-const INTEGRATIONS = ['console', 'webhook', 'slack', 'teams', 'teamsWorkflow'] as const;
+const INTEGRATIONS = RECEIVER_KINDS;
 const validate = new Ajv({ allErrors: true, strict: false }).compile(configSchema);
 const LOG_LEVELS: readonly string[] = configSchema.properties.log.properties.level.enum;
 
@@ -114,34 +114,36 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     if (kinds.length !== 1) {
       problems.push({ ...at(segs), message: kinds.length === 0 ? `receiver "${rc.name}" has no integration` : `receiver "${rc.name}" has several integrations (${kinds.join(', ')})`, hint: `give each receiver exactly one of ${INTEGRATIONS.join(', ')}` });
     }
-    const out: ReceiverConfig = { name: rc.name, pacing: rc.pacing };
-    if (rc.console) out.console = { pretty: rc.console.pretty ?? false };
-    if (rc.webhook) {
-      const url = secret(rc.webhook, 'url', [...segs, 'webhook']);
-      if (url === undefined) problems.push({ ...at([...segs, 'webhook']), message: 'webhook needs url (or urlFile)' });
-      else checkUrl(url, [...segs, 'webhook', 'url']);
-      out.webhook = { url: url ?? '', headers: rc.webhook.headers ?? {} };
-    }
-    if (rc.slack) {
-      if (!r.slack) problems.push({ ...at([...segs, 'slack']), message: `receiver "${rc.name}" posts to Slack but there is no top-level slack section`, hint: 'add slack.botToken (see "Install in Slack" in the README)' });
-      out.slack = { channel: rc.slack.channel, mention: rc.slack.mention ?? {}, updates: rc.slack.updates ?? 'thread' };
-    }
-    if (rc.teams) {
-      if (!r.teams) problems.push({ ...at([...segs, 'teams']), message: `receiver "${rc.name}" posts to Teams but there is no top-level teams section`, hint: 'add teams.appId and teams.appPassword (see "Add to Teams" in the README)' });
-      const byId = rc.teams.channelId !== undefined;
-      const byName = rc.teams.team !== undefined || rc.teams.channel !== undefined;
-      if (byId === byName || (byName && (rc.teams.team === undefined || rc.teams.channel === undefined))) {
-        problems.push({ ...at([...segs, 'teams']), message: 'name the Teams channel either by channelId, or by team and channel', hint: 'channelId comes from "Get link to channel" in Teams (19:…@thread.tacv2)' });
+    const base = { name: rc.name as string, pacing: rc.pacing as PacingOverride | undefined };
+    const kind: ReceiverKind = kinds[0] ?? 'console';
+    switch (kind) {
+      case 'console':
+        return { ...base, kind, console: { pretty: rc.console?.pretty ?? false } };
+      case 'webhook': {
+        const url = secret(rc.webhook, 'url', [...segs, 'webhook']);
+        if (url === undefined) problems.push({ ...at([...segs, 'webhook']), message: 'webhook needs url (or urlFile)' });
+        else checkUrl(url, [...segs, 'webhook', 'url']);
+        return { ...base, kind, webhook: { url: url ?? '', headers: rc.webhook.headers ?? {} } };
       }
-      out.teams = { channelId: rc.teams.channelId, team: rc.teams.team, channel: rc.teams.channel, updates: rc.teams.updates ?? 'thread', mention: rc.teams.mention ?? {} };
+      case 'slack':
+        if (!r.slack) problems.push({ ...at([...segs, 'slack']), message: `receiver "${rc.name}" posts to Slack but there is no top-level slack section`, hint: 'add slack.botToken (see "Install in Slack" in the README)' });
+        return { ...base, kind, slack: { channel: rc.slack.channel, mention: rc.slack.mention ?? {}, updates: rc.slack.updates ?? 'thread' } };
+      case 'teams': {
+        if (!r.teams) problems.push({ ...at([...segs, 'teams']), message: `receiver "${rc.name}" posts to Teams but there is no top-level teams section`, hint: 'add teams.appId and teams.appPassword (see "Add to Teams" in the README)' });
+        const byId = rc.teams.channelId !== undefined;
+        const byName = rc.teams.team !== undefined || rc.teams.channel !== undefined;
+        if (byId === byName || (byName && (rc.teams.team === undefined || rc.teams.channel === undefined))) {
+          problems.push({ ...at([...segs, 'teams']), message: 'name the Teams channel either by channelId, or by team and channel', hint: 'channelId comes from "Get link to channel" in Teams (19:…@thread.tacv2)' });
+        }
+        return { ...base, kind, teams: { channelId: rc.teams.channelId, team: rc.teams.team, channel: rc.teams.channel, updates: rc.teams.updates ?? 'thread', mention: rc.teams.mention ?? {} } };
+      }
+      case 'teamsWorkflow': {
+        const url = secret(rc.teamsWorkflow, 'url', [...segs, 'teamsWorkflow']);
+        if (url === undefined) problems.push({ ...at([...segs, 'teamsWorkflow']), message: 'teamsWorkflow needs url (or urlFile)', hint: 'copy the URL of the Workflows trigger "When a Teams webhook request is received"' });
+        else checkUrl(url, [...segs, 'teamsWorkflow', 'url']);
+        return { ...base, kind, teamsWorkflow: { url: url ?? '' } };
+      }
     }
-    if (rc.teamsWorkflow) {
-      const url = secret(rc.teamsWorkflow, 'url', [...segs, 'teamsWorkflow']);
-      if (url === undefined) problems.push({ ...at([...segs, 'teamsWorkflow']), message: 'teamsWorkflow needs url (or urlFile)', hint: 'copy the URL of the Workflows trigger "When a Teams webhook request is received"' });
-      else checkUrl(url, [...segs, 'teamsWorkflow', 'url']);
-      out.teamsWorkflow = { url: url ?? '' };
-    }
-    return out;
   });
 
   function checkUrl(url: string, segs: Array<string | number>) {

@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
+import { RECEIVER_REMOVED } from '../model/job.js';
 import type { Store } from '../store/store.js';
-
-/** The reason a job of a receiver that is no longer configured carries as a dead letter. */
-export const RECEIVER_REMOVED = 'receiver removed';
 
 /**
  * Housekeeping: moves to the dead letters the queued jobs of receivers this

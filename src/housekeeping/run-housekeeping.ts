@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/types.js';
+import type { Config } from '../model/config.js';
 import type { Store } from '../store/store.js';
 import { deadLetterRemovedReceivers } from './dead-letter-removed-receivers.js';
 import { pruneDelivered } from './prune-delivered.js';

@@ -5,7 +5,7 @@ import { newEventId } from '../aver/event-id.js';
 import { normalise } from '../aver/normalise.js';
 import { validateWebhook } from '../aver/validate-webhook.js';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../model/config.js';
 import { BridgeError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { GroupCommit } from '../store/group-commit.js';

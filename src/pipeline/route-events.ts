@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { entityKey, labelsOf, type AverEvent, type Labels } from '../aver/event.js';
+import { entityKey, labelsOf, type AverEvent, type Labels } from '../model/event.js';
 import type { Clock } from '../clock.js';
-import type { EventDetails, Receiver } from '../receivers/receiver.js';
+import type { Receiver } from '../receivers/receiver.js';
+import type { EventDetails } from '../model/event.js';
 import type { Metrics } from '../metrics.js';
 import { matchRoutes, type Route } from '../routing/tree.js';
 import type { RouteResult, Store } from '../store/store.js';

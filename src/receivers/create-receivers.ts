@@ -1,5 +1,5 @@
-import type { Labels } from '../aver/event.js';
-import type { ReceiverConfig } from '../config/types.js';
+import type { Labels } from '../model/event.js';
+import type { ReceiverConfig, ReceiverConfigOf } from '../model/config.js';
 import { BridgeError } from '../errors.js';
 import { createConsoleReceiver } from './console/deliver.js';
 import type { ReceiverDeps } from './deps.js';
@@ -8,9 +8,9 @@ import { createWebhookReceiver } from './webhook/deliver.js';
 
 /** Integration-specific parts built once per bridge (Slack's WebClient, Teams' adapter) and shared by its receivers. */
 export interface Platforms {
-  slack?: (rc: ReceiverConfig) => Receiver;
-  teams?: (rc: ReceiverConfig) => Receiver;
-  teamsWorkflow?: (rc: ReceiverConfig) => Receiver;
+  slack?: (rc: ReceiverConfigOf<'slack'>) => Receiver;
+  teams?: (rc: ReceiverConfigOf<'teams'>) => Receiver;
+  teamsWorkflow?: (rc: ReceiverConfigOf<'teamsWorkflow'>) => Receiver;
 }
 
 /** Builds every configured receiver; the one place that knows which integrations exist. */
@@ -21,11 +21,13 @@ export function createReceivers(
   const out = new Map<string, Receiver>();
   for (const rc of receivers) {
     let receiver: Receiver | undefined;
-    if (rc.console) receiver = createConsoleReceiver(rc, { write: deps.write, routedTo: deps.routedTo });
-    else if (rc.webhook) receiver = createWebhookReceiver({ ...rc, webhook: rc.webhook }, { fetch: deps.fetch, now: deps.clock.now });
-    else if (rc.slack) receiver = deps.platforms.slack?.(rc);
-    else if (rc.teams) receiver = deps.platforms.teams?.(rc);
-    else if (rc.teamsWorkflow) receiver = deps.platforms.teamsWorkflow?.(rc);
+    switch (rc.kind) {
+      case 'console': receiver = createConsoleReceiver(rc, { write: deps.write, routedTo: deps.routedTo }); break;
+      case 'webhook': receiver = createWebhookReceiver(rc, { fetch: deps.fetch, now: deps.clock.now }); break;
+      case 'slack': receiver = deps.platforms.slack?.(rc); break;
+      case 'teams': receiver = deps.platforms.teams?.(rc); break;
+      case 'teamsWorkflow': receiver = deps.platforms.teamsWorkflow?.(rc); break;
+    }
     if (!receiver) throw new BridgeError('receiver_unsupported', `receiver "${rc.name}": its integration is not configured`);
     out.set(rc.name, receiver);
   }

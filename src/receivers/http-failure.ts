@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../pipeline/retry-policy.js';
+import { parseRetryAfter } from '../http/retry-after.js';
 import type { DeliveryResult } from './receiver.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { PacingOverride } from '../config/types.js';
+import type { PacingOverride } from '../model/config.js';
 import type { PacingLimit } from './receiver.js';
 
 /** An integration's default pacing, with whatever a receiver's `pacing:` sets in its place. */

@@ -1,8 +1,8 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { ChatCommands } from '../commands/chat-commands.js';
-import type { Config } from '../config/types.js';
+import type { ChatCommands } from '../model/chat-commands.js';
+import type { Config } from '../model/config.js';
 import type { Store } from '../store/store.js';
 import type { Platforms } from './create-receivers.js';
 import type { Receiver } from './receiver.js';
@@ -34,7 +34,7 @@ export async function buildPlatforms(
     const slack = cfg.slack;
     const { createSlackClient, createSlackReceiver, verifySlackToken } = await import('./slack/deliver.js');
     const client = createSlackClient(slack, logger, { timeoutMs: cfg.delivery.timeoutMs });
-    parts.platforms.slack = (rc) => createSlackReceiver({ ...rc, slack: rc.slack! }, { client, config: cfg, logger, store });
+    parts.platforms.slack = (rc) => createSlackReceiver(rc, { client, config: cfg, logger, store });
     if (slack.verifyToken) parts.verify.push(() => verifySlackToken(client));
     if (slack.signingSecret) {
       const { createSlackEvents } = await import('./slack/app.js');
@@ -60,14 +60,14 @@ export async function buildPlatforms(
       receiversForConversation: async (id) => teamsReceiversForChannel([...cfg.receivers], await store.listInstallations(), id),
     });
     parts.platforms.teams = (rc) =>
-      createTeamsReceiver({ name: rc.name, teams: rc.teams!, pacing: rc.pacing }, { adapter: bot.adapter, teams, store, config: cfg, logger, now: clock.now });
+      createTeamsReceiver(rc, { adapter: bot.adapter, teams, store, config: cfg, logger, now: clock.now });
     parts.teamsMessages = bot.middleware;
   }
 
-  if (cfg.receivers.some((r) => r.teamsWorkflow)) {
+  if (cfg.receivers.some((r) => r.kind === 'teamsWorkflow')) {
     const { createTeamsWorkflowReceiver } = await import('./teams-workflow/deliver.js');
     parts.platforms.teamsWorkflow = (rc) =>
-      createTeamsWorkflowReceiver({ name: rc.name, teamsWorkflow: rc.teamsWorkflow!, pacing: rc.pacing }, { fetch: deps.fetch, config: cfg, logger, now: clock.now });
+      createTeamsWorkflowReceiver(rc, { fetch: deps.fetch, config: cfg, logger, now: clock.now });
   }
   return parts;
 }

@@ -1,54 +1,6 @@
-import type { AverEvent, Labels } from '../aver/event.js';
+import type { DeliveryJob, MessageRef, StatusChange } from '../model/job.js';
 import type { Logger } from 'pino';
-
-/** One delivery owed: an event for one receiver, as the store keeps it. */
-export interface DeliveryJob {
-  id: number;
-  eventId: string;
-  receiver: string;
-  /** `${type}:${id}`: jobs with the same receiver and entity are delivered in order. */
-  entityKey: string;
-  /** The channel that pacing applies to (Receiver.destinationKey at enqueue time). */
-  destinationKey: string;
-  /** 1 on the first attempt. */
-  attempt: number;
-  /** When the job was created (or a dead letter was retried): delivery.maxAge counts from here. */
-  createdAt: number;
-  event: AverEvent;
-  /** Labels the event was routed with (enrichment included). */
-  labels: Labels;
-  /** Enrichment details, when aver.api is configured and answered. */
-  details?: EventDetails | null;
-}
-
-/** Details from Aver's REST API (issue: enrichment); optional everywhere. */
-export interface EventDetails {
-  available: boolean;
-  statusReason?: string;
-  warnings?: string[];
-  watchlistHits?: number;
-  adverseMediaHits?: number;
-  thirdPartyIdentifier?: string;
-  checkTypes?: string[];
-  /** Only when aver.api.showPersonalData is true: the subject's name. */
-  name?: string;
-}
-
-/** Where an earlier message for the same entity lives, so it can be edited or threaded. */
-export interface MessageRef {
-  /** Slack channel id, or Teams conversation id. */
-  channel: string;
-  /** Slack ts, or Teams activity id. */
-  messageId: string;
-  /** Receiver-specific extras (Teams serviceUrl, …). */
-  extra?: Record<string, unknown>;
-}
-
-/** A status the entity went through, for one-line histories in messages. */
-export interface StatusChange {
-  status: string;
-  at: number;
-}
+import type { ReceiverKind } from '../model/config.js';
 
 export interface DeliveryContext {
   /** Aborted when `delivery.timeout` passes or the bridge shuts down hard. */
@@ -80,8 +32,7 @@ export type DeliveryResult =
  */
 export interface Receiver {
   readonly name: string;
-  /** 'console' | 'webhook' | 'slack' | 'teams' | 'teamsWorkflow' */
-  readonly kind: string;
+  readonly kind: ReceiverKind;
   /** The channel that pacing and ordering apply to. */
   destinationKey(job: Pick<DeliveryJob, 'receiver' | 'event' | 'labels'>): string;
   /** Pacing for one destination: a steady rate with a short burst. */

@@ -1,4 +1,4 @@
-import type { Labels } from '../aver/event.js';
+import type { Labels } from '../model/event.js';
 import { BridgeError } from '../errors.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';

@@ -1,4 +1,4 @@
-import { labelsOf, type Labels } from '../aver/event.js';
+import { labelsOf, type Labels } from '../model/event.js';
 import { matchRoutes, type Route } from './tree.js';
 
 /** What the route tester shows: the labels used, the receivers reached in tree order, and each matching node. */

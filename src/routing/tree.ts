@@ -1,5 +1,5 @@
-import type { Labels } from '../aver/event.js';
-import type { RouteConfig } from '../config/types.js';
+import type { Labels } from '../model/event.js';
+import type { RouteConfig } from '../model/config.js';
 import { matches, parseMatchers, type Matcher } from './matchers.js';
 
 /** A node of the routing tree, its matchers parsed once and its receiver inherited from its parent. */

@@ -1,13 +1,11 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { AverEvent, Labels } from '../aver/event.js';
+import type { AverEvent, Labels } from '../model/event.js';
 import { BridgeError } from '../errors.js';
-import type { DeliveryJob, EventDetails, MessageRef } from '../receivers/receiver.js';
+import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef, NewJob } from '../model/job.js';
+import type { EventDetails } from '../model/event.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import type {
-  AppendResult, AttemptRecord, ClaimOptions, CompletedJob, JobRecord, JobState, NewEvent, NewJob, RouteResult, StoredEvent, Store,
-  TeamsInstallation,
-} from './store.js';
+import type { AppendResult, ClaimOptions, CompletedJob, NewEvent, RouteResult, StoredEvent, Store, TeamsInstallation } from './store.js';
 
 export interface PostgresStoreOptions {
   logger?: Logger;

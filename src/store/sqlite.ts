@@ -1,11 +1,10 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AverEvent, Labels } from '../aver/event.js';
-import type { DeliveryJob, EventDetails, MessageRef } from '../receivers/receiver.js';
-import type {
-  AppendResult, AttemptRecord, ClaimOptions, CompletedJob, JobRecord, JobState, NewEvent, NewJob, RouteResult, Store, StoredEvent, TeamsInstallation,
-} from './store.js';
+import type { AverEvent, Labels } from '../model/event.js';
+import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef, NewJob } from '../model/job.js';
+import type { EventDetails } from '../model/event.js';
+import type { AppendResult, ClaimOptions, CompletedJob, NewEvent, RouteResult, Store, StoredEvent, TeamsInstallation } from './store.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE events (

@@ -1,5 +1,5 @@
-import type { AverEvent, Labels } from '../aver/event.js';
-import type { DeliveryJob, EventDetails, MessageRef, StatusChange } from '../receivers/receiver.js';
+import type { AverEvent, EventDetails, Labels } from '../model/event.js';
+import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef, NewJob, StatusChange } from '../model/job.js';
 
 /** An event to append, with the key that makes a repeat within the window a duplicate. */
 export interface NewEvent {
@@ -12,41 +12,6 @@ export interface NewEvent {
 }
 
 export type AppendResult = { duplicate: false; eventId: string } | { duplicate: true; eventId: string };
-
-/** A job the router creates for one (event, receiver). */
-export interface NewJob {
-  receiver: string;
-  entityKey: string;
-  destinationKey: string;
-}
-
-export type JobState = 'pending' | 'done' | 'dead';
-
-/** One attempt's outcome, as kept on the job for operators. */
-export interface AttemptRecord {
-  attempt: number;
-  at: number;
-  ok: boolean;
-  code?: string;
-  reason?: string;
-}
-
-/** A job with everything an operator or the admin page wants to see. */
-export interface JobRecord {
-  id: number;
-  eventId: string;
-  receiver: string;
-  entityKey: string;
-  destinationKey: string;
-  state: JobState;
-  attempts: number;
-  nextAttemptAt: number;
-  createdAt: number;
-  updatedAt: number;
-  lastReason: string | null;
-  history: AttemptRecord[];
-  event: AverEvent;
-}
 
 /** A stored event, with its route result once routed. */
 export interface StoredEvent {

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import nock from 'nock';
 import { pino } from 'pino';
 import { createAverApiClient, TOKEN_LIFETIME_MS, TOKEN_REFRESH_BEFORE_MS } from '../../src/aver/api-client.js';
-import type { AverApiConfig } from '../../src/config/types.js';
+import type { AverApiConfig } from '../../src/model/config.js';
 import { BridgeError } from '../../src/errors.js';
 
 const BASE = 'http://aver.test/api';

@@ -14,8 +14,8 @@ import {
   KNOWN_WARNINGS,
   type Enrichment,
 } from '../../src/aver/enrich.js';
-import type { AverEvent } from '../../src/aver/event.js';
-import type { AverApiConfig } from '../../src/config/types.js';
+import type { AverEvent } from '../../src/model/event.js';
+import type { AverApiConfig } from '../../src/model/config.js';
 
 const BASE = 'http://aver.test/api';
 const CHECK_ID = '51771bd7-a5b5-4ab9-913c-f1dc15429f11';

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { createBridge, type Bridge, type BridgeOptions } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
-import type { Config } from '../../src/config/types.js';
+import type { Config } from '../../src/model/config.js';
 
 /** A temp folder removed by cleanup(). */
 export function tempDir(prefix = 'aver-bridge-test-'): { dir: string; cleanup: () => void } {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { backoffCeiling, decideRetry, parseRetryAfter } from '../../src/pipeline/retry-policy.js';
+import { backoffCeiling, decideRetry } from '../../src/pipeline/retry-policy.js';
+import { parseRetryAfter } from '../../src/http/retry-after.js';
 import { resultFromStatus } from '../../src/receivers/http-failure.js';
 
 const policy = { backoff: { baseMs: 1000, factor: 2, capMs: 300_000 }, maxAgeMs: 86_400_000 };

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { labelsOf } from '../../src/aver/event.js';
+import { labelsOf } from '../../src/model/event.js';
 import { buildRouteTree, matchRoutes, receiversFor } from '../../src/routing/tree.js';
 import { configFrom } from '../helpers/bridge.js';
 

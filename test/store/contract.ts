@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import type { AverEvent, Labels } from '../../src/aver/event.js';
-import type { DeliveryJob, EventDetails } from '../../src/receivers/receiver.js';
-import type { AttemptRecord, NewJob, Store, TeamsInstallation } from '../../src/store/store.js';
+import type { AverEvent, Labels } from '../../src/model/event.js';
+import type { AttemptRecord, DeliveryJob, NewJob } from '../../src/model/job.js';
+import type { EventDetails } from '../../src/model/event.js';
+import type { Store, TeamsInstallation } from '../../src/store/store.js';
 
 export interface StoreContractOptions {
   /**

@@ -1,5 +1,5 @@
-import type { Labels } from '../../aver/event.js';
-import type { ReceiverConfig } from '../../config/types.js';
+import type { Labels } from '../../model/event.js';
+import type { ReceiverConfig } from '../../model/config.js';
 import type { Receiver } from '../receiver.js';
 import { pacingFor } from '../pacing-for.js';
 

@@ -1,9 +1,10 @@
 import { ErrorCode, WebClient, type Logger as SlackLogger, LogLevel } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { BridgeError } from '../../errors.js';
-import type { Config, PacingOverride, ReceiverConfig, SlackConfig } from '../../config/types.js';
+import type { Config, ReceiverConfigOf, SlackConfig } from '../../model/config.js';
 import type { Store } from '../../store/store.js';
-import type { DeliveryContext, DeliveryJob, DeliveryResult, MessageRef, PacingLimit, Receiver } from '../receiver.js';
+import type { DeliveryJob, MessageRef } from '../../model/job.js';
+import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
 import { formatSlackMessage, formatThreadReply } from './format.js';
 import { Aborted, untilAborted } from '../../until-aborted.js';
 import { pacingFor } from '../pacing-for.js';
@@ -11,10 +12,8 @@ import { pacingFor } from '../pacing-for.js';
 /** Slack allows about one message a second per channel, with short bursts. */
 export const SLACK_DEFAULT_PACING: PacingLimit = { ratePerSecond: 1, burst: 3 };
 
-export type SlackReceiverConfig = Pick<ReceiverConfig, 'name'> & {
-  slack: NonNullable<ReceiverConfig['slack']>;
-  pacing?: PacingOverride;
-};
+/** A Slack receiver's settings (its `kind` is implied). */
+export type SlackReceiverConfig = Omit<ReceiverConfigOf<'slack'>, 'kind'>;
 
 export interface SlackReceiverDeps {
   client: WebClient;

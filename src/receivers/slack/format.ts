@@ -1,7 +1,8 @@
 import type { ActionsBlock, ContextBlock, HeaderBlock, KnownBlock, MessageAttachment, SectionBlock } from '@slack/types';
 import { describeStatusReason, describeWarning } from '../../aver/enrich.js';
-import type { AverEvent, Labels } from '../../aver/event.js';
-import type { EventDetails, StatusChange } from '../receiver.js';
+import type { AverEvent, Labels } from '../../model/event.js';
+import type { EventDetails } from '../../model/event.js';
+import type { StatusChange } from '../../model/job.js';
 
 /** Block Kit's limits (https://docs.slack.dev/reference/block-kit/blocks). */
 export const SLACK_LIMITS = {

@@ -1,17 +1,15 @@
 import type { Logger } from 'pino';
-import type { Config, PacingOverride } from '../../config/types.js';
-import type { DeliveryContext, DeliveryJob, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
+import type { Config, ReceiverConfigOf } from '../../model/config.js';
+import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
+import type { DeliveryJob } from '../../model/job.js';
 import { cardInputFor, formatTeamsCard } from '../teams/format.js';
 import { redactUrl, resultFromError, resultFromStatus } from '../http-failure.js';
 import { pacingFor } from '../pacing-for.js';
 
 export const TEAMS_WORKFLOW_DEFAULT_PACING: PacingLimit = { ratePerSecond: 4, burst: 4 };
 
-export interface TeamsWorkflowReceiverConfig {
-  name: string;
-  teamsWorkflow: { url: string };
-  pacing?: PacingOverride;
-}
+/** A Teams Workflows receiver's settings (its `kind` is implied). */
+export type TeamsWorkflowReceiverConfig = Omit<ReceiverConfigOf<'teamsWorkflow'>, 'kind'>;
 
 export interface TeamsWorkflowDeps {
   fetch: typeof fetch;

@@ -5,7 +5,7 @@ import {
 } from 'botbuilder';
 import type { Activity } from 'botbuilder';
 import type { AuthenticateRequestResult, ClaimsIdentity, ConnectorClient, ConnectorFactory } from 'botframework-connector';
-import type { TeamsConfig } from '../../config/types.js';
+import type { TeamsConfig } from '../../model/config.js';
 
 /** True when no appId is configured: botbuilder then accepts unauthenticated activities and sends without a token. */
 export function teamsAuthDisabled(teams: TeamsConfig | undefined): boolean {

@@ -2,8 +2,8 @@ import { MessageFactory, TeamsInfo, TurnContext, type CloudAdapter, type Convers
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import type { ChatCommands } from '../../commands/chat-commands.js';
-import type { TeamsConfig } from '../../config/types.js';
+import type { ChatCommands } from '../../model/chat-commands.js';
+import type { TeamsConfig } from '../../model/config.js';
 import { BridgeError } from '../../errors.js';
 import type { Store, TeamsInstallation } from '../../store/store.js';
 import { createTeamsAdapter, teamsAuthDisabled } from './adapter.js';

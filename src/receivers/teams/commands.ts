@@ -1,4 +1,4 @@
-import { COMMAND_HELP, type ChatCommands, type RouteAnswer, type StatusAnswer } from '../../commands/chat-commands.js';
+import { COMMAND_HELP, type ChatCommands, type RouteAnswer, type StatusAnswer } from '../../model/chat-commands.js';
 import { escapeTeamsText as esc, reasonWords, statusLook, typeWords, warningWords } from './format.js';
 
 /** The Markdown answer to an @mention command (`help`, `routes`, `status <id>`, `test`); Aver-derived strings are escaped. */

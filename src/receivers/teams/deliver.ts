@@ -1,9 +1,10 @@
 import { MessageFactory, type CloudAdapter, type ConversationParameters, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { Activity, Attachment } from 'botbuilder';
 import type { Logger } from 'pino';
-import type { Config, PacingOverride, TeamsConfig, UpdateMode } from '../../config/types.js';
+import type { Config, ReceiverConfigOf, TeamsConfig, UpdateMode } from '../../model/config.js';
 import type { Store, TeamsInstallation } from '../../store/store.js';
-import type { DeliveryContext, DeliveryJob, DeliveryResult, MessageRef, PacingLimit, Receiver } from '../receiver.js';
+import type { DeliveryJob, MessageRef } from '../../model/job.js';
+import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
 import { cardInputFor, formatTeamsCard, formatTeamsSummary, mentionText, type TeamsMention } from './format.js';
 import { mapTeamsError } from './map-error.js';
 import { baseConversationId, resolveTeamsChannel } from './resolve-channel.js';
@@ -12,11 +13,8 @@ import { pacingFor } from '../pacing-for.js';
 
 export const TEAMS_DEFAULT_PACING: PacingLimit = { ratePerSecond: 7, burst: 7, perHour: 1800 };
 
-export interface TeamsReceiverConfig {
-  name: string;
-  teams: { channelId?: string; team?: string; channel?: string; updates: UpdateMode; mention: Record<string, string[]> };
-  pacing?: PacingOverride;
-}
+/** A Teams receiver's settings (its `kind` is implied). */
+export type TeamsReceiverConfig = Omit<ReceiverConfigOf<'teams'>, 'kind'>;
 
 export interface TeamsReceiverDeps {
   adapter: CloudAdapter;

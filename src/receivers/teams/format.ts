@@ -1,5 +1,6 @@
-import type { AverEvent, Labels } from '../../aver/event.js';
-import type { EventDetails, StatusChange } from '../receiver.js';
+import type { AverEvent, Labels } from '../../model/event.js';
+import type { EventDetails } from '../../model/event.js';
+import type { StatusChange } from '../../model/job.js';
 
 /** Someone to @mention: `text` is the `<at>…</at>` text, `id` a Teams user id or tag id (no id: plain text). */
 export interface TeamsMention {

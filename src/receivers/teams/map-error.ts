@@ -1,5 +1,5 @@
 import type { DeliveryResult } from '../receiver.js';
-import { parseRetryAfter } from '../../pipeline/retry-policy.js';
+import { parseRetryAfter } from '../../http/retry-after.js';
 import { truncate } from './format.js';
 
 type Failure = Extract<DeliveryResult, { ok: false }>;

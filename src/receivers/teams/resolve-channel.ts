@@ -1,4 +1,4 @@
-import type { ReceiverConfig } from '../../config/types.js';
+import type { ReceiverConfig } from '../../model/config.js';
 import type { TeamsInstallation } from '../../store/store.js';
 
 /** How a receiver names its Teams channel. */
@@ -60,7 +60,7 @@ export function teamsReceiversForChannel(receivers: ReceiverConfig[], installati
   const id = baseConversationId(channelId);
   return receivers
     .filter((r) => {
-      if (!r.teams) return false;
+      if (r.kind !== 'teams') return false;
       const resolved = resolveTeamsChannel(r.teams, installations);
       return resolved.ok && resolved.channelId === id;
     })

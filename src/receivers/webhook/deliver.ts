@@ -1,4 +1,4 @@
-import type { ReceiverConfig } from '../../config/types.js';
+import type { ReceiverConfigOf } from '../../model/config.js';
 import { redactUrl, resultFromError, resultFromStatus } from '../http-failure.js';
 import type { Receiver } from '../receiver.js';
 import { pacingFor } from '../pacing-for.js';
@@ -11,7 +11,7 @@ export const WEBHOOK_DEFAULT_PACING = { ratePerSecond: 50, burst: 50 } as const;
  * URL. The receiving end can deduplicate on `x-aver-bridge-event-id`: after a
  * crash mid-delivery the same event may come twice.
  */
-export function createWebhookReceiver(rc: ReceiverConfig & { webhook: NonNullable<ReceiverConfig['webhook']> }, deps: { fetch: typeof fetch; now: () => number }): Receiver {
+export function createWebhookReceiver(rc: Omit<ReceiverConfigOf<'webhook'>, 'kind'>, deps: { fetch: typeof fetch; now: () => number }): Receiver {
   const { url, headers } = rc.webhook;
   const what = `webhook "${rc.name}" (${redactUrl(url)})`;
   return {

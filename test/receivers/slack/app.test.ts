@@ -6,8 +6,8 @@ import Koa from 'koa';
 import nock from 'nock';
 import { pino } from 'pino';
 import { systemClock, type Clock } from '../../../src/clock.js';
-import type { ChatCommands, RouteAnswer, StatusAnswer } from '../../../src/commands/chat-commands.js';
-import type { SlackConfig } from '../../../src/config/types.js';
+import type { ChatCommands, RouteAnswer, StatusAnswer } from '../../../src/model/chat-commands.js';
+import type { SlackConfig } from '../../../src/model/config.js';
 import { createSlackEvents } from '../../../src/receivers/slack/app.js';
 
 const SECRET = 'signing-secret-for-tests';

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import nock from 'nock';
 import { pino } from 'pino';
-import type { AverEvent } from '../../../src/aver/event.js';
-import type { Config, SlackConfig } from '../../../src/config/types.js';
+import type { AverEvent } from '../../../src/model/event.js';
+import type { Config, SlackConfig } from '../../../src/model/config.js';
 import { BridgeError } from '../../../src/errors.js';
-import type { DeliveryContext, DeliveryJob, DeliveryResult, MessageRef, StatusChange } from '../../../src/receivers/receiver.js';
+import type { DeliveryContext, DeliveryResult } from '../../../src/receivers/receiver.js';
+import type { DeliveryJob, MessageRef, StatusChange } from '../../../src/model/job.js';
 import {
   createSlackClient,
   createSlackReceiver,

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import type { AverEvent } from '../../../src/aver/event.js';
-import type { EventDetails, StatusChange } from '../../../src/receivers/receiver.js';
+import type { AverEvent } from '../../../src/model/event.js';
+import type { EventDetails } from '../../../src/model/event.js';
+import type { StatusChange } from '../../../src/model/job.js';
 import {
   escapeSlack,
   formatSlackMessage,

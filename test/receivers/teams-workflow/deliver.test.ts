@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import nock from 'nock';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { AverEvent } from '../../../src/aver/event.js';
-import type { Config } from '../../../src/config/types.js';
-import type { DeliveryContext, DeliveryJob } from '../../../src/receivers/receiver.js';
+import type { AverEvent } from '../../../src/model/event.js';
+import type { Config } from '../../../src/model/config.js';
+import type { DeliveryContext } from '../../../src/receivers/receiver.js';
+import type { DeliveryJob } from '../../../src/model/job.js';
 import { createTeamsWorkflowReceiver } from '../../../src/receivers/teams-workflow/deliver.js';
 import { redactUrl } from '../../../src/receivers/http-failure.js';
 

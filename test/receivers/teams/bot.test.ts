@@ -5,12 +5,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type { Clock } from '../../../src/clock.js';
-import type { ChatCommands } from '../../../src/commands/chat-commands.js';
-import type { Config, TeamsConfig } from '../../../src/config/types.js';
+import type { ChatCommands } from '../../../src/model/chat-commands.js';
+import type { Config, TeamsConfig } from '../../../src/model/config.js';
 import { createTeamsBot, teamsAuthDisabled, type TeamsBot } from '../../../src/receivers/teams/bot.js';
 import { createTeamsReceiver } from '../../../src/receivers/teams/deliver.js';
 import { teamsReceiversForChannel } from '../../../src/receivers/teams/resolve-channel.js';
-import type { DeliveryJob } from '../../../src/receivers/receiver.js';
+import type { DeliveryJob } from '../../../src/model/job.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import type { Store } from '../../../src/store/store.js';
 
@@ -133,7 +133,7 @@ describe('createTeamsBot', () => {
     ]);
     expect((installed.find((i) => i.channelId === ALERTS)!.reference as any).conversation.id).to.equal(ALERTS);
 
-    const receivers = [{ name: 'alerts', teams: { team: 'Compliance', channel: 'Alerts', updates: 'thread' as const, mention: {} } }];
+    const receivers = [{ name: 'alerts', kind: 'teams' as const, teams: { team: 'Compliance', channel: 'Alerts', updates: 'thread' as const, mention: {} } }];
     expect(teamsReceiversForChannel(receivers, installed, `${ALERTS};messageid=9`)).to.deep.equal(['alerts']);
 
     const config = { aver: { groups: {}, links: {} } } as unknown as Config;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createRequire } from 'node:module';
-import { KNOWN_STATUSES, type AverEvent } from '../../../src/aver/event.js';
+import { KNOWN_STATUSES, type AverEvent } from '../../../src/model/event.js';
 import {
   escapeTeamsText,
   fillLink,

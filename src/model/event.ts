@@ -24,6 +24,19 @@ export interface AverEvent {
   raw: Record<string, unknown>;
 }
 
+/** Details from Aver's REST API (aver.api enrichment); optional everywhere. */
+export interface EventDetails {
+  available: boolean;
+  statusReason?: string;
+  warnings?: string[];
+  watchlistHits?: number;
+  adverseMediaHits?: number;
+  thirdPartyIdentifier?: string;
+  checkTypes?: string[];
+  /** Only when aver.api.showPersonalData is true: the subject's name. */
+  name?: string;
+}
+
 /** Labels that routes match on. Enrichment (aver.api) adds more. */
 export type Labels = Record<string, string>;
 

@@ -83,16 +83,38 @@ export interface PacingOverride {
   perHour?: number;
 }
 
-export interface ReceiverConfig {
+/** The integrations a receiver can use: the one list the config, the receivers and the metrics share. */
+export const RECEIVER_KINDS = ['console', 'webhook', 'slack', 'teams', 'teamsWorkflow'] as const;
+export type ReceiverKind = (typeof RECEIVER_KINDS)[number];
+
+interface ReceiverBase {
   name: string;
   /** Overrides the integration's default pacing per destination. */
   pacing?: PacingOverride;
-  console?: { pretty?: boolean };
-  webhook?: { url: string; headers: Record<string, string> };
-  slack?: { channel: string; mention: Record<string, string[]>; updates: UpdateMode };
-  teams?: { channelId?: string; team?: string; channel?: string; updates: UpdateMode; mention: Record<string, string[]> };
-  teamsWorkflow?: { url: string };
 }
+
+export interface ConsoleReceiverConfig extends ReceiverBase { kind: 'console'; console: { pretty: boolean } }
+export interface WebhookReceiverConfig extends ReceiverBase { kind: 'webhook'; webhook: { url: string; headers: Record<string, string> } }
+export interface SlackReceiverConfig extends ReceiverBase {
+  kind: 'slack';
+  slack: { channel: string; mention: Record<string, string[]>; updates: UpdateMode };
+}
+export interface TeamsReceiverConfig extends ReceiverBase {
+  kind: 'teams';
+  teams: { channelId?: string; team?: string; channel?: string; updates: UpdateMode; mention: Record<string, string[]> };
+}
+export interface TeamsWorkflowReceiverConfig extends ReceiverBase { kind: 'teamsWorkflow'; teamsWorkflow: { url: string } }
+
+/** One receiver of the config: exactly one integration, named by `kind`. */
+export type ReceiverConfig =
+  | ConsoleReceiverConfig
+  | WebhookReceiverConfig
+  | SlackReceiverConfig
+  | TeamsReceiverConfig
+  | TeamsWorkflowReceiverConfig;
+
+/** The receiver config of one integration. */
+export type ReceiverConfigOf<K extends ReceiverKind> = Extract<ReceiverConfig, { kind: K }>;
 
 export interface RouteConfig {
   receiver?: string;

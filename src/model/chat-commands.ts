@@ -1,4 +1,5 @@
-import type { StatusChange, EventDetails } from '../receivers/receiver.js';
+import { StatusChange } from './job.js';
+import { EventDetails } from './event.js';
 
 /**
  * What `/aver` in Slack and an @mention in Teams can ask. Chat-agnostic:
