@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
  * better-sqlite3 (synchronous=OFF, big transactions). This bypasses the Store
  * API on purpose: a million jobs through ingest would take minutes; what is
  * measured is the bridge's memory with such a queue, not how it got there.
- * It writes the columns of the SQLite schema in src/store/sqlite.ts; a schema
+ * It writes the columns of the SQLite schema in src/store/sqlite-migrations.ts; a schema
  * change that adds a required column makes this fail loudly.
  */
 export function fillQueue(path: string, o: { count: number; receiver: string; destinationKey: string; prefix: string }): { ms: number } {

@@ -7,7 +7,7 @@ import { parseDuration } from './config/duration.js';
 import type { Config } from './model/config.js';
 import { BridgeError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
-import { testRoute } from './routing/test-route.js';
+import { parseLabelArgs, testRoute } from './routing/test-route.js';
 import { buildRouteTree } from './routing/tree.js';
 import { openStore } from './store/open-store.js';
 import type { JobRecord } from './model/job.js';
@@ -17,7 +17,7 @@ const USAGE = `aver-bridge: Aver webhooks to Slack and Microsoft Teams
 Usage:
   aver-bridge [serve] [--config FILE]
   aver-bridge check-config [--config FILE]
-  aver-bridge routes test [--config FILE] [--verify-receivers a,b] label=value …
+  aver-bridge routes test [--config FILE] [--verify-receivers a,b] label=value | label="value" …
   aver-bridge send-test --url URL [--header NAME] [--secret S] [label=value …]
   aver-bridge dead-letters list|show ID|retry ID|retry --all|purge --older-than 7d [--config FILE]
 
@@ -91,7 +91,9 @@ function parseLabels(args: string[]): Record<string, string> {
 
 /** Prints the receivers the tree reaches for some labels, in tree order, and the path taken (like amtool config routes test). */
 function routesTest(config: Config, args: string[], verify: string | undefined, io: { out: (s: string) => void; err: (s: string) => void }): number {
-  const { receivers, routes } = testRoute(buildRouteTree(config.route), config.aver.groups, parseLabels(args));
+  // As amtool: each argument is a matcher (label="value", quotes and escapes read), and what amtool would warn about is printed.
+  const given = parseLabelArgs(args, (w) => io.err(`warning: ${w.message}: ${JSON.stringify(w.input)}${w.suggestion ? ` (write ${w.suggestion})` : ''}`));
+  const { receivers, routes } = testRoute(buildRouteTree(config.route), config.aver.groups, given);
   io.out(receivers.join(','));
   for (const r of routes) io.out(`  ${r.receiver}  via ${r.path}${r.matchers.length ? `  {${r.matchers.join(', ')}}` : ''}`);
   if (verify !== undefined) {

@@ -1,8 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Why a delivery failed, as the metrics label it (Alertmanager's reasons, plus rate limits and timeouts). */
-export type FailureReason = 'rateLimited' | 'clientError' | 'serverError' | 'timeout' | 'authError' | 'other';
-
 /**
  * The bridge's Prometheus metrics, all named aver_bridge_*, in a registry of
  * its own (two bridges in one process do not share counters).
@@ -70,23 +67,3 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
-
-/** Platform codes (Slack's, Teams') that mean the credentials or permissions are wrong. */
-const AUTH_CODES = new Set(['authError', 'invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'missing_scope', 'no_permission', 'ekm_access_denied']);
-/** Platform codes that mean this message or its target is wrong: retrying the same request will not help. */
-const CLIENT_CODES = new Set([
-  'clientError', 'channel_not_found', 'not_in_channel', 'is_archived', 'msg_too_long', 'invalid_blocks', 'invalid_attachments',
-  'channelNotFound', 'conversationNotFound', 'configError', 'invalid_arguments', 'too_many_attachments', 'restricted_action',
-]);
-/** Codes that mean the far side (or the network to it) failed. */
-const SERVER_CODES = new Set(['serverError', 'networkError', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
-
-/** The metrics reason for a receiver's failure code (and HTTP status, when the code alone says nothing). */
-export function failureReason(code: string, status?: number): FailureReason {
-  if (code === 'rateLimited' || code === 'ratelimited' || status === 429) return 'rateLimited';
-  if (code === 'timeout') return 'timeout';
-  if (AUTH_CODES.has(code) || status === 401 || status === 403) return 'authError';
-  if (SERVER_CODES.has(code) || (status !== undefined && status >= 500)) return 'serverError';
-  if (CLIENT_CODES.has(code) || (status !== undefined && status >= 400)) return 'clientError';
-  return 'other';
-}

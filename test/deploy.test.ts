@@ -17,19 +17,57 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
+/** The parts of the Kubernetes objects these tests read. */
+interface K8sObject {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: { name?: unknown; labels?: Record<string, string> };
+}
+interface Probe { httpGet: { path: string; port: number | string } }
+interface EnvVar { name: string; value?: unknown; valueFrom?: { secretKeyRef?: { name: string; key: string } } }
+interface Container {
+  name: string;
+  ports: Array<{ name?: string; containerPort: number }>;
+  livenessProbe: Probe;
+  readinessProbe: Probe;
+  startupProbe?: Probe;
+  env: EnvVar[];
+  volumeMounts: Array<{ name: string; mountPath: string; subPath?: string }>;
+  lifecycle: { preStop: { exec: { command: string[] } } };
+}
+interface Deployment {
+  spec: {
+    replicas: number;
+    strategy: { rollingUpdate: { maxUnavailable: number | string } };
+    selector: { matchLabels: Record<string, string> };
+    template: {
+      metadata: { labels: Record<string, string> };
+      spec: {
+        containers: Container[];
+        volumes: Array<{ name: string; configMap?: { name: string; items?: Array<{ key: string; path: string }> } }>;
+        terminationGracePeriodSeconds: number;
+      };
+    };
+  };
+}
+interface Service { spec: { selector: Record<string, string>; ports: Array<{ targetPort: number | string }> } }
+interface ConfigMap { metadata: { name: string }; data: Record<string, string> }
+interface Secret { metadata: { name: string }; stringData: Record<string, string> }
+
 /** Every document of every YAML file under deploy/, parsed; throws on the first syntax error. */
-function manifests(): Array<{ file: string; doc: any }> {
+function manifests(): Array<{ file: string; doc: K8sObject }> {
   return yamlFiles(DEPLOY).flatMap((file) =>
     parseAllDocuments(readFileSync(file, 'utf8')).map((d) => {
       if (d.errors.length > 0) throw new Error(`${relative(DEPLOY, file)}: ${d.errors[0].message}`);
-      return { file: relative(DEPLOY, file), doc: d.toJS() };
+      return { file: relative(DEPLOY, file), doc: d.toJS() as K8sObject };
     }).filter((m) => m.doc != null));
 }
 
-function only(all: Array<{ doc: any }>, kind: string): any {
+/** The one object of `kind`, read as T. */
+function only<T>(all: Array<{ doc: K8sObject }>, kind: string): T {
   const found = all.filter((m) => m.doc.kind === kind);
   expect(found, `one ${kind} under deploy/`).to.have.length(1);
-  return found[0].doc;
+  return found[0].doc as T;
 }
 
 /** `${VAR}` without a default, as the config loader would require it set. */
@@ -39,13 +77,13 @@ function requiredEnv(text: string): string[] {
 
 describe('deploy/: the Dockerfile and Kubernetes example', () => {
   const all = manifests();
-  const deployment = only(all, 'Deployment');
-  const service = only(all, 'Service');
-  const configMap = only(all, 'ConfigMap');
-  const secret = only(all, 'Secret');
+  const deployment = only<Deployment>(all, 'Deployment');
+  const service = only<Service>(all, 'Service');
+  const configMap = only<ConfigMap>(all, 'ConfigMap');
+  const secret = only<Secret>(all, 'Secret');
   const pod = deployment.spec.template.spec;
-  const container = pod.containers.find((c: any) => c.name === 'aver-bridge');
-  const configText: string = configMap.data['aver-bridge.yaml'];
+  const container = pod.containers.find((c) => c.name === 'aver-bridge')!;
+  const configText = configMap.data['aver-bridge.yaml'];
   const secretValues: Record<string, string> = { ...secret.stringData };
 
   /** The environment the container gets: plain values, and Secret keys resolved from the template. */
@@ -82,9 +120,9 @@ describe('deploy/: the Dockerfile and Kubernetes example', () => {
     expect(container.readinessProbe.httpGet.path).to.equal('/readyz');
     if (container.startupProbe) expect(container.startupProbe.httpGet.path).to.equal('/healthz');
     const port = loadedConfig().server.port;
-    for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe].filter(Boolean)) {
+    for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe].filter((x) => x !== undefined)) {
       const p = probe.httpGet.port;
-      const resolved = typeof p === 'number' ? p : container.ports.find((x: any) => x.name === p)?.containerPort;
+      const resolved = typeof p === 'number' ? p : container.ports.find((x) => x.name === p)?.containerPort;
       expect(resolved, `probe port ${p}`).to.equal(port);
     }
   });
@@ -92,10 +130,10 @@ describe('deploy/: the Dockerfile and Kubernetes example', () => {
   it('mounts the ConfigMap as the file AVER_BRIDGE_CONFIG names', () => {
     const configPath = containerEnv().AVER_BRIDGE_CONFIG;
     expect(configPath).to.be.a('string');
-    const volume = pod.volumes.find((v: any) => v.configMap?.name === configMap.metadata.name);
+    const volume = pod.volumes.find((v) => v.configMap?.name === configMap.metadata.name);
     expect(volume, 'a volume from the ConfigMap').to.not.equal(undefined);
-    const mount = container.volumeMounts.find((m: any) => m.name === volume.name);
-    const file = mount.subPath ? mount.mountPath : join(mount.mountPath, volume.configMap.items?.find((i: any) => i.key === 'aver-bridge.yaml')?.path ?? 'aver-bridge.yaml');
+    const mount = container.volumeMounts.find((m) => m.name === volume!.name)!;
+    const file = mount.subPath ? mount.mountPath : join(mount.mountPath, volume!.configMap!.items?.find((i) => i.key === 'aver-bridge.yaml')?.path ?? 'aver-bridge.yaml');
     expect(file).to.equal(configPath);
   });
 
@@ -112,17 +150,19 @@ describe('deploy/: the Dockerfile and Kubernetes example', () => {
     for (const name of requiredEnv(configText)) expect(env[name], `env ${name} for the config`).to.be.a('string').and.not.equal('');
     for (const key of ['AVER_WEBHOOK_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'MICROSOFT_APP_PASSWORD', 'DATABASE_URL']) {
       expect(requiredEnv(configText), `the config uses ${key}`).to.include(key);
-      const ref = container.env.find((e: any) => e.name === key)?.valueFrom?.secretKeyRef;
+      const ref = container.env.find((e) => e.name === key)?.valueFrom?.secretKeyRef;
       expect(ref, `${key} comes from a Secret`).to.not.equal(undefined);
     }
-    for (const e of container.env.filter((x: any) => x.valueFrom?.secretKeyRef)) {
-      expect(e.valueFrom.secretKeyRef.name, e.name).to.equal(secret.metadata.name);
-      expect(secretValues, `${e.name}: key in the Secret template`).to.have.property(e.valueFrom.secretKeyRef.key);
+    for (const e of container.env) {
+      const ref = e.valueFrom?.secretKeyRef;
+      if (!ref) continue;
+      expect(ref.name, e.name).to.equal(secret.metadata.name);
+      expect(secretValues, `${e.name}: key in the Secret template`).to.have.property(ref.key);
     }
   });
 
   it('gives a stopping replica time for preStop and server.shutdownTimeout before SIGKILL', () => {
-    const command: string[] = container.lifecycle.preStop.exec.command;
+    const command = container.lifecycle.preStop.exec.command;
     expect(command[0]).to.equal('sleep');
     const pause = Number(command[1]);
     const shutdown = loadedConfig().server.shutdownTimeoutMs / 1000;
@@ -132,7 +172,7 @@ describe('deploy/: the Dockerfile and Kubernetes example', () => {
   it('routes the Service to the pods, on the container port', () => {
     expect(pick(deployment.spec.template.metadata.labels, Object.keys(service.spec.selector))).to.deep.equal(service.spec.selector);
     const target = service.spec.ports[0].targetPort;
-    expect(container.ports.some((p: any) => p.name === target || p.containerPort === target)).to.equal(true);
+    expect(container.ports.some((p) => p.name === target || p.containerPort === target)).to.equal(true);
   });
 
   it('builds an image that runs the compiled CLI as a non-root user', () => {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import nock from 'nock';
 import { createLogger } from '../src/logger.js';
 import { postWebhook, startBridge, waitFor, type TestBridge } from './helpers/bridge.js';
+import { memoryStream } from './helpers/logger.js';
 
 const WEBHOOK_SECRET = 'whsec-LOGTEST-0001';
 const NEXT_SECRET = 'whsec-LOGTEST-0002';
@@ -17,10 +17,8 @@ const SECRETS = [WEBHOOK_SECRET, NEXT_SECRET, WRONG_SECRET, SLACK_TOKEN, SLACK_S
 
 /** The production logger (with its redaction), at trace level, writing into memory. */
 function captureLogger() {
-  const chunks: string[] = [];
-  const logger = createLogger('trace', new Writable({ write(c, _e, cb) { chunks.push(c.toString()); cb(); } }) as never);
-  const lines = () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
-  return { logger, lines, text: () => chunks.join('') };
+  const out = memoryStream();
+  return { ...out, logger: createLogger('trace', out.stream) };
 }
 
 /**
@@ -108,10 +106,10 @@ route:
       expect(res.status).to.equal(202);
       ids.push(res.json.eventId);
     }
-    const delivered = (id: string) => log.lines().some((l) => l.eventId === id && l.msg === 'delivered');
+    const delivered = (id: string) => log.records().some((l) => l.eventId === id && l.msg === 'delivered');
     await waitFor(() => ids.every(delivered), 'every event delivered');
     for (const id of ids) {
-      const mine = log.lines().filter((l) => l.eventId === id);
+      const mine = log.records().filter((l) => l.eventId === id);
       expect(mine.filter((l) => l.msg === 'event accepted'), id).to.have.length(1);
       const attempts = mine.filter((l) => l.attempt !== undefined && /deliver/.test(l.msg));
       // The receiver fails the first attempt and accepts the second: two attempts, two lines.
@@ -126,7 +124,7 @@ route:
     const first = await post(body, { authorization: WEBHOOK_SECRET });
     const again = await post(body, { authorization: WEBHOOK_SECRET });
     expect(again.status).to.equal(200);
-    const mine = log.lines().filter((l) => l.eventId === first.json.eventId);
+    const mine = log.records().filter((l) => l.eventId === first.json.eventId);
     expect(mine.filter((l) => l.msg === 'event accepted')).to.have.length(1);
     expect(mine.filter((l) => l.msg === 'duplicate webhook')).to.have.length(1);
   });
@@ -146,7 +144,7 @@ route:
     bodies.push(await slack.text());
 
     expect(bodies.length).to.be.greaterThan(8);
-    expect(log.lines().length).to.be.greaterThan(20);
+    expect(log.records().length).to.be.greaterThan(20);
     const everything = `${log.text()}\n${bodies.join('\n')}`;
     for (const s of SECRETS) expect(everything, `"${s}" leaked`).to.not.contain(s);
     // Partial leaks: the distinctive middle of each secret.

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { MINIMAL_YAML, postWebhook, startBridge, waitFor } from './helpers/bridge.js';
+import { postWebhook, startBridge, waitFor } from './helpers/bridge.js';
+import { MINIMAL_YAML } from './helpers/config.js';
 
 describe('aver-bridge end to end (console receiver)', () => {
   it('acknowledges the documented example with 202 and delivers it to the console', async () => {

@@ -52,7 +52,7 @@ async function main() {
       };
       const labels = labelsOf(event, {});
       const name = names[i % names.length];
-      const destinationKey = receivers.get(name)!.destinationKey({ receiver: name, event, labels } as any);
+      const destinationKey = receivers.get(name)!.destinationKey({ receiver: name, event, labels });
       batch.push({ event, dedupKey: dedupKey(event), dedupUntil: now + 3_600_000, preRouted: { labels, jobs: [{ receiver: name, entityKey: entityKey(event), destinationKey }] } });
     }
     await bridge.store.appendEvents(batch);

@@ -26,7 +26,7 @@ function run(durationSec: number, phase: string, latencies: number[] | null) {
     requests: [{
       setupRequest: (req: any) => ({ ...req, body: webhookBody(`${args.prefix}-${phase}-${n++}`) }),
     }],
-  } as any);
+  });
   if (latencies) {
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);

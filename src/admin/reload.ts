@@ -1,9 +1,9 @@
 import type { Middleware } from 'koa';
 import type { Config } from '../model/config.js';
-import { BridgeError } from '../errors.js';
+import { BridgeError, type ErrorCode } from '../errors.js';
 
 /** The outcome of a reload, as both the JSON endpoint and the page report it. */
-export type ReloadOutcome = { ok: true; hash: string } | { ok: false; code: string; message: string };
+export type ReloadOutcome = { ok: true; hash: string } | { ok: false; code: ErrorCode; message: string };
 
 /**
  * Runs a reload and says how it went. A failure (bad file, a receiver that

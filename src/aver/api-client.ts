@@ -72,6 +72,9 @@ interface HeldToken {
   refreshAt: number;
 }
 
+/** One HTTP call to the API with a JSON answer, under cfg.timeoutMs and the caller's signal. */
+type Send = (method: 'GET' | 'POST', path: string, authorization: string, body: unknown, outer?: AbortSignal) => Promise<unknown>;
+
 /**
  * Builds the Aver API client: one token shared by every request, refreshed
  * shortly before expiry, replaced once on a 401. Error codes: aver_api_timeout,
@@ -79,54 +82,79 @@ interface HeldToken {
  * aver_api_http_<status>, aver_api_error.
  */
 export function createAverApiClient(cfg: AverApiConfig, deps: AverApiClientDeps): AverApiClient {
-  const { clock } = deps;
   const logger = deps.logger.child({ component: 'aver-api' });
   const base = cfg.baseUrl.replace(/\/+$/, '');
-  const basic = 'Basic ' + Buffer.from(`${cfg.key}:${cfg.secret}`, 'utf8').toString('base64');
+  const send: Send = (method, path, authorization, body, outer) => sendRequest(deps.fetch, base, cfg.timeoutMs, { method, path, authorization, body }, outer);
+  const tokens = createTokenKeeper(cfg, { clock: deps.clock, logger, send });
 
-  let held: HeldToken | null = null;
-  // One token request at a time, shared by every caller that needs it.
-  let pending: Promise<string> | null = null;
-
-  async function send(method: 'GET' | 'POST', path: string, authorization: string, body: unknown, outer?: AbortSignal): Promise<unknown> {
-    const timeout = AbortSignal.timeout(cfg.timeoutMs);
-    const signal = outer ? AbortSignal.any([timeout, outer]) : timeout;
-    const what = `${method} ${path}`;
+  async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+    const token = await tokens.current(signal);
     try {
-      const headers: Record<string, string> = { accept: 'application/json', authorization };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await deps.fetch(base + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-        redirect: 'error',
-      });
-      if (!res.ok) {
-        await res.body?.cancel().catch(() => undefined);
-        if (res.status === 401) throw new BridgeError('aver_api_unauthorized', `Aver API ${what} answered 401 Unauthorized`, { status: 502 });
-        throw new BridgeError(`aver_api_http_${res.status}`, `Aver API ${what} answered HTTP ${res.status}`, { status: 502 });
-      }
-      const text = await res.text();
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw new BridgeError('aver_api_error', `Aver API ${what} answered with a body that is not JSON`, { status: 502 });
-      }
+      return (await send('GET', path, `Bearer ${token}`, undefined, signal)) as T;
     } catch (err) {
-      if (err instanceof BridgeError) throw err;
-      if (timeout.aborted) throw new BridgeError('aver_api_timeout', `Aver API ${what} did not answer within ${cfg.timeoutMs} ms`, { status: 504 });
-      if (outer?.aborted) throw abortedError(outer, what);
-      // The cause is a network error (ECONNREFUSED, DNS…); it names no header, so no secret.
-      throw new BridgeError('aver_api_error', `Aver API ${what} failed: ${describeCause(err)}`, { status: 502, cause: err });
+      if (!(err instanceof BridgeError) || err.code !== 'aver_api_unauthorized') throw err;
+      logger.info({ path: redactPath(path) }, 'Aver API answered 401; requesting a new token and retrying once');
+      const again = await tokens.replace(token, signal);
+      return (await send('GET', path, `Bearer ${again}`, undefined, signal)) as T;
     }
   }
 
-  function tokenFrom(body: unknown, what: string): string {
-    const token = (body as { token?: unknown } | null)?.token;
-    if (typeof token !== 'string' || token === '') throw new BridgeError('aver_api_error', `Aver API ${what} answered without a token`, { status: 502 });
-    return token;
+  const seg = (id: string) => encodeURIComponent(id);
+  return {
+    getCheck: (id, signal) => getJson<AverCheck>(`/check/${seg(id)}`, signal),
+    getCheckResults: (id, signal) => getJson<AverCheckResults>(`/check/${seg(id)}/results`, signal),
+    getWatchlist: (id, signal) => getJson<AverWatchlistSearch>(`/watchlist/${seg(id)}`, signal),
+    getWatchlistResults: (id, signal) => getJson<AverWatchlistResults>(`/watchlist/${seg(id)}/results`, signal),
+  };
+}
+
+async function sendRequest(
+  fetchFn: typeof fetch,
+  base: string,
+  timeoutMs: number,
+  req: { method: 'GET' | 'POST'; path: string; authorization: string; body: unknown },
+  outer?: AbortSignal,
+): Promise<unknown> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = outer ? AbortSignal.any([timeout, outer]) : timeout;
+  const what = `${req.method} ${req.path}`;
+  try {
+    const headers: Record<string, string> = { accept: 'application/json', authorization: req.authorization };
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetchFn(base + req.path, {
+      method: req.method,
+      headers,
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      signal,
+      redirect: 'error',
+    });
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined);
+      if (res.status === 401) throw new BridgeError('aver_api_unauthorized', `Aver API ${what} answered 401 Unauthorized`, { status: 502 });
+      throw new BridgeError(`aver_api_http_${res.status}`, `Aver API ${what} answered HTTP ${res.status}`, { status: 502 });
+    }
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new BridgeError('aver_api_error', `Aver API ${what} answered with a body that is not JSON`, { status: 502 });
+    }
+  } catch (err) {
+    if (err instanceof BridgeError) throw err;
+    if (timeout.aborted) throw new BridgeError('aver_api_timeout', `Aver API ${what} did not answer within ${timeoutMs} ms`, { status: 504 });
+    if (outer?.aborted) throw abortedError(outer, what);
+    // The cause is a network error (ECONNREFUSED, DNS…); it names no header, so no secret.
+    throw new BridgeError('aver_api_error', `Aver API ${what} failed: ${describeCause(err)}`, { status: 502, cause: err });
   }
+}
+
+/** The one token every request shares: issued with the key and secret, refreshed before expiry, one request at a time. */
+function createTokenKeeper(cfg: AverApiConfig, deps: { clock: Clock; logger: Logger; send: Send }) {
+  const { clock, logger, send } = deps;
+  const basic = 'Basic ' + Buffer.from(`${cfg.key}:${cfg.secret}`, 'utf8').toString('base64');
+  let held: HeldToken | null = null;
+  // One token request at a time, shared by every caller that needs it.
+  let pending: Promise<string> | null = null;
 
   function keep(token: string, startedAt: number): string {
     const expiresAt = startedAt + TOKEN_LIFETIME_MS;
@@ -172,39 +200,28 @@ export function createAverApiClient(cfg: AverApiConfig, deps: AverApiClientDeps)
     return pending;
   }
 
-  function currentToken(signal?: AbortSignal): Promise<string> {
-    const now = clock.now();
-    if (held && now < held.refreshAt) return Promise.resolve(held.token);
-    const old = held && now < held.expiresAt ? held.token : null;
-    return waitFor(share(() => (old ? refresh(old) : issue())), signal);
-  }
-
-  function freshToken(rejected: string, signal?: AbortSignal): Promise<string> {
-    if (held?.token === rejected) held = null;
-    // Another caller may already have replaced the rejected token.
-    if (held && clock.now() < held.refreshAt) return Promise.resolve(held.token);
-    return waitFor(share(issue), signal);
-  }
-
-  async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-    const token = await currentToken(signal);
-    try {
-      return (await send('GET', path, `Bearer ${token}`, undefined, signal)) as T;
-    } catch (err) {
-      if (!(err instanceof BridgeError) || err.code !== 'aver_api_unauthorized') throw err;
-      logger.info({ path: redactPath(path) }, 'Aver API answered 401; requesting a new token and retrying once');
-      const again = await freshToken(token, signal);
-      return (await send('GET', path, `Bearer ${again}`, undefined, signal)) as T;
-    }
-  }
-
-  const seg = (id: string) => encodeURIComponent(id);
   return {
-    getCheck: (id, signal) => getJson<AverCheck>(`/check/${seg(id)}`, signal),
-    getCheckResults: (id, signal) => getJson<AverCheckResults>(`/check/${seg(id)}/results`, signal),
-    getWatchlist: (id, signal) => getJson<AverWatchlistSearch>(`/watchlist/${seg(id)}`, signal),
-    getWatchlistResults: (id, signal) => getJson<AverWatchlistResults>(`/watchlist/${seg(id)}/results`, signal),
+    /** The held token, refreshed (or issued) first when it is due. */
+    current(signal?: AbortSignal): Promise<string> {
+      const now = clock.now();
+      if (held && now < held.refreshAt) return Promise.resolve(held.token);
+      const old = held && now < held.expiresAt ? held.token : null;
+      return waitFor(share(() => (old ? refresh(old) : issue())), signal);
+    },
+    /** A token other than `rejected`, which the API just answered 401 to. */
+    replace(rejected: string, signal?: AbortSignal): Promise<string> {
+      if (held?.token === rejected) held = null;
+      // Another caller may already have replaced the rejected token.
+      if (held && clock.now() < held.refreshAt) return Promise.resolve(held.token);
+      return waitFor(share(issue), signal);
+    },
   };
+}
+
+function tokenFrom(body: unknown, what: string): string {
+  const token = (body as { token?: unknown } | null)?.token;
+  if (typeof token !== 'string' || token === '') throw new BridgeError('aver_api_error', `Aver API ${what} answered without a token`, { status: 502 });
+  return token;
 }
 
 /** Waits for a shared promise, but lets this caller stop waiting when its own signal aborts. */

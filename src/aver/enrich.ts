@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { AverApiConfig } from '../model/config.js';
-import { BridgeError } from '../errors.js';
+import { BridgeError, type ErrorCode } from '../errors.js';
 import { untilAborted } from '../until-aborted.js';
 import type { EventDetails } from '../model/event.js';
 import type { AverApiClient, AverCheck, AverCheckResults, AverWatchlistResults, AverWatchlistSearch } from './api-client.js';
@@ -80,7 +80,7 @@ export interface EnricherDeps {
   clock: Clock;
   logger: Logger;
   /** Called with an error code each time an event goes on without details (feeds a metric). */
-  onUnavailable?: (reason: string) => void;
+  onUnavailable?: (code: ErrorCode) => void;
   /** Most entities cached at once; the least recently used go first. */
   maxEntries?: number;
 }
@@ -88,15 +88,8 @@ export interface EnricherDeps {
 export const DEFAULT_MAX_CACHE_ENTRIES = 10_000;
 const MAX_LABEL_LENGTH = 256;
 
-interface Facts {
-  thirdPartyIdentifier?: string;
-  checkTypes?: string[];
-  statusReason?: string;
-  warnings?: string[];
-  watchlistHits?: number;
-  adverseMediaHits?: number;
-  name?: string;
-}
+/** What Aver's API says about one entity: an event's details before they are marked available. */
+type Facts = Omit<EventDetails, 'available'>;
 
 interface Entry {
   /** The webhook status the entry was fetched for: a new status fetches again, so a Rejected event never shows stale details. */
@@ -118,116 +111,128 @@ const UNAVAILABLE = (): Enrichment => ({ labels: {}, details: { available: false
 export function createEnricher(cfg: AverApiConfig, deps: EnricherDeps): Enricher {
   const { client, clock } = deps;
   const logger = deps.logger.child({ component: 'aver-enrich' });
-  const maxEntries = Math.max(1, deps.maxEntries ?? DEFAULT_MAX_CACHE_ENTRIES);
-  const cache = new Map<string, Entry>();
-  // After BREAKER_FAILURES outages in a row (timeouts, 5xx, network), the API is left alone for BREAKER_PAUSE_MS:
-  // a burst during an outage then routes at once instead of each event waiting out the timeout.
-  let failuresInARow = 0;
-  let pausedUntil = 0;
-
-  function lookup(key: string, status: string): Entry | undefined {
-    const entry = cache.get(key);
-    if (!entry) return undefined;
-    if (entry.status !== status || clock.now() >= entry.expiresAt) {
-      cache.delete(key);
-      return undefined;
-    }
-    // Re-insert so Map order is least recently used first.
-    cache.delete(key);
-    cache.set(key, entry);
-    return entry;
-  }
-
-  function store(key: string, entry: Entry): void {
-    cache.set(key, entry);
-    while (cache.size > maxEntries) {
-      const oldest = cache.keys().next().value as string;
-      cache.delete(oldest);
-    }
-  }
-
-  function fetchFacts(event: AverEvent): Promise<Facts> {
-    // The fetch is shared by every event in a burst, so it has its own deadline, not one caller's signal.
-    const signal = AbortSignal.timeout(cfg.timeoutMs);
-    if (event.type === 'LiveCheck' || event.type === 'OfflineCheck') return checkFacts(event.id, signal);
-    return watchlistFacts(event.id, signal);
-  }
-
-  async function checkFacts(id: string, signal: AbortSignal): Promise<Facts> {
-    const [check, results] = await Promise.all([client.getCheck(id, signal), optionalResults(client.getCheckResults(id, signal))]);
-    return factsFromCheck(check, results, cfg.showPersonalData);
-  }
-
-  async function watchlistFacts(id: string, signal: AbortSignal): Promise<Facts> {
-    const [search, results] = await Promise.all([client.getWatchlist(id, signal), optionalResults(client.getWatchlistResults(id, signal))]);
-    return factsFromWatchlist(search, results, cfg.showPersonalData);
-  }
-
-  function unavailable(event: AverEvent, err: unknown): Enrichment {
-    const code = err instanceof BridgeError ? err.code : 'aver_api_error';
-    // Our own BridgeError messages name only the method, path and status; anything else is logged by name only.
-    logger.warn({ entity: entityKey(event), code, reason: err instanceof BridgeError ? err.message : errorName(err) }, 'Aver details unavailable; the event goes on without them');
+  const cache = createFactsCache(clock, Math.max(1, deps.maxEntries ?? DEFAULT_MAX_CACHE_ENTRIES));
+  const breaker = createBreaker(clock, logger);
+  const report = (code: ErrorCode) => {
     try {
       deps.onUnavailable?.(code);
     } catch {
       // A metric must never break delivery.
     }
-    return UNAVAILABLE();
+  };
+
+  /** The entity's facts from the cache, or from one new fetch shared by every event that asks meanwhile. */
+  function factsFor(event: AverEvent): Promise<Facts> {
+    const key = entityKey(event);
+    const cached = cache.lookup(key, event.status);
+    if (cached) return cached.promise;
+    const created = cache.add(key, event.status, fetchFacts(client, cfg, event));
+    created.promise.then(
+      () => {
+        created.expiresAt = clock.now() + cfg.cacheTtlMs;
+        breaker.noteOutcome(undefined);
+      },
+      (err) => {
+        // Failures are not cached: the next event asks again.
+        cache.forget(key, created);
+        breaker.noteOutcome(err);
+      },
+    );
+    return created.promise;
   }
 
-  function noteOutcome(err: unknown): void {
-    if (err === undefined) {
-      failuresInARow = 0;
-      return;
-    }
-    const code = err instanceof BridgeError ? err.code : 'aver_api_error';
-    if (!isOutage(code)) return;
-    failuresInARow += 1;
-    if (failuresInARow >= BREAKER_FAILURES) {
-      pausedUntil = clock.now() + BREAKER_PAUSE_MS;
-      failuresInARow = 0;
-      logger.warn({ code, pauseMs: BREAKER_PAUSE_MS }, 'Aver API keeps failing; events go on without details for a while');
-    }
+  function unavailable(event: AverEvent, err: unknown): Enrichment {
+    const code = codeOf(err);
+    // Our own BridgeError messages name only the method, path and status; anything else is logged by name only.
+    logger.warn({ entity: entityKey(event), code, reason: err instanceof BridgeError ? err.message : errorName(err) }, 'Aver details unavailable; the event goes on without them');
+    report(code);
+    return UNAVAILABLE();
   }
 
   return {
     async enrich(event, signal) {
       if (!isSupported(event.type)) return UNAVAILABLE();
-      if (clock.now() < pausedUntil) {
-        try {
-          deps.onUnavailable?.('aver_api_paused');
-        } catch {
-          // A metric must never break delivery.
-        }
+      if (breaker.paused()) {
+        report('aver_api_paused');
         return UNAVAILABLE();
       }
-      const key = entityKey(event);
       try {
-        let entry = lookup(key, event.status);
-        if (!entry) {
-          const promise = fetchFacts(event);
-          const created: Entry = { status: event.status, expiresAt: Infinity, promise };
-          store(key, created);
-          promise.then(
-            () => {
-              created.expiresAt = clock.now() + cfg.cacheTtlMs;
-              noteOutcome(undefined);
-            },
-            (err) => {
-              // Failures are not cached: the next event asks again.
-              if (cache.get(key) === created) cache.delete(key);
-              noteOutcome(err);
-            },
-          );
-          entry = created;
-        }
-        const facts = await raceSignal(entry.promise, signal, cfg.timeoutMs);
+        const facts = await raceSignal(factsFor(event), signal, cfg.timeoutMs);
         return { labels: labelsFrom(facts), details: { available: true, ...facts } };
       } catch (err) {
         return unavailable(event, err);
       }
     },
   };
+}
+
+/** Facts per entity, least recently used first, at most `maxEntries`; an entry fetched for another status is stale. */
+function createFactsCache(clock: Clock, maxEntries: number) {
+  const cache = new Map<string, Entry>();
+  return {
+    lookup(key: string, status: string): Entry | undefined {
+      const entry = cache.get(key);
+      if (!entry) return undefined;
+      cache.delete(key);
+      if (entry.status !== status || clock.now() >= entry.expiresAt) return undefined;
+      // Re-inserted so Map order is least recently used first.
+      cache.set(key, entry);
+      return entry;
+    },
+    add(key: string, status: string, promise: Promise<Facts>): Entry {
+      const entry: Entry = { status, expiresAt: Infinity, promise };
+      cache.set(key, entry);
+      while (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
+      return entry;
+    },
+    /** Drops `entry` unless a newer fetch has replaced it. */
+    forget(key: string, entry: Entry): void {
+      if (cache.get(key) === entry) cache.delete(key);
+    },
+  };
+}
+
+/**
+ * After BREAKER_FAILURES outages in a row (timeouts, 5xx, network), the API is left alone for BREAKER_PAUSE_MS:
+ * a burst during an outage then routes at once instead of each event waiting out the timeout.
+ */
+function createBreaker(clock: Clock, logger: Logger) {
+  let failuresInARow = 0;
+  let pausedUntil = 0;
+  return {
+    paused: () => clock.now() < pausedUntil,
+    /** `undefined` for a fetch that succeeded. */
+    noteOutcome(err: unknown): void {
+      if (err === undefined) {
+        failuresInARow = 0;
+        return;
+      }
+      const code = codeOf(err);
+      if (!isOutage(code)) return;
+      failuresInARow += 1;
+      if (failuresInARow >= BREAKER_FAILURES) {
+        pausedUntil = clock.now() + BREAKER_PAUSE_MS;
+        failuresInARow = 0;
+        logger.warn({ code, pauseMs: BREAKER_PAUSE_MS }, 'Aver API keeps failing; events go on without details for a while');
+      }
+    },
+  };
+}
+
+/** One fetch for an entity, shared by every event in a burst: it has its own deadline, not one caller's signal. */
+async function fetchFacts(client: AverApiClient, cfg: AverApiConfig, event: AverEvent): Promise<Facts> {
+  const signal = AbortSignal.timeout(cfg.timeoutMs);
+  const { id } = event;
+  if (event.type === 'LiveCheck' || event.type === 'OfflineCheck') {
+    const [check, results] = await Promise.all([client.getCheck(id, signal), optionalResults(client.getCheckResults(id, signal))]);
+    return factsFromCheck(check, results, cfg.showPersonalData);
+  }
+  const [search, results] = await Promise.all([client.getWatchlist(id, signal), optionalResults(client.getWatchlistResults(id, signal))]);
+  return factsFromWatchlist(search, results, cfg.showPersonalData);
+}
+
+function codeOf(err: unknown): ErrorCode {
+  return err instanceof BridgeError ? err.code : 'aver_api_error';
 }
 
 /** Consecutive outages before the API is paused, and for how long. */

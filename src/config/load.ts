@@ -2,16 +2,17 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import { BridgeError, ConfigError, type ConfigProblem } from '../errors.js';
-import { MATCHER_HINT, parseMatchers } from '../routing/matchers.js';
+import { ConfigError, type ConfigProblem } from '../errors.js';
 import { parseDuration } from './duration.js';
+import { checkRouteTree, type ConfigWarning } from './routes.js';
 import { configSchema } from './schema.js';
-import { RECEIVER_KINDS, type Config, type PacingOverride, type ReceiverConfig, type ReceiverKind, type RouteConfig } from '../model/config.js';
+import type { Config, ServerConfig } from '../model/config.js';
+import { createConfigReader, type ConfigReader, type Segments } from './reader.js';
+import { readReceivers, type RawReceiver } from './receivers.js';
+import type { RawRoute } from './routes.js';
+import { checkEnvOverrides, readAdminToken, readAverApi, readSlack, readTeams, readWebhookSecrets, type RawWebhook } from './sections.js';
 
-/** The shortest admin token accepted: the admin endpoints answer anyone who can reach them. */
-export const MIN_ADMIN_TOKEN_LENGTH = 16;
-
-const INTEGRATIONS = RECEIVER_KINDS;
+export { MIN_ADMIN_TOKEN_LENGTH } from './sections.js';
 const validate = new Ajv({ allErrors: true, strict: false }).compile(configSchema);
 const LOG_LEVELS: readonly string[] = configSchema.properties.log.properties.level.enum;
 
@@ -20,19 +21,77 @@ export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv = pr
   return flag ?? env.AVER_BRIDGE_CONFIG ?? './aver-bridge.yaml';
 }
 
+export type { ConfigWarning } from './routes.js';
+
+/** The file as the schema lets it through (src/config/schema.ts), before defaults and secrets are applied. */
+interface RawConfig {
+  server?: RawServer;
+  log?: { level?: string };
+  aver?: {
+    webhook?: RawWebhook & { path?: string; header?: string; maxBodyBytes?: number; dedupWindow?: string };
+    groups?: Record<string, string>;
+    links?: { check?: string; watchlist?: string };
+    api?: Record<string, unknown>;
+  };
+  storage?: { url?: string; urlFile?: string; retention?: string };
+  slack?: Record<string, unknown>;
+  teams?: Record<string, unknown>;
+  delivery?: {
+    concurrency?: number;
+    timeout?: string;
+    maxAge?: string;
+    leaseTime?: string;
+    pollInterval?: string;
+    backoff?: { base?: string; factor?: number; cap?: string };
+  };
+  admin?: Record<string, unknown>;
+  receivers: RawReceiver[];
+  route: RawRoute;
+}
+
+export interface LoadOptions {
+  /**
+   * Receives what the file should change but the bridge still reads (e.g. the
+   * deprecated match:, or a matcher only Alertmanager's classic parser reads).
+   * By default each is emitted as a process warning (printed on stderr).
+   */
+  warn?: (warning: ConfigWarning) => void;
+}
+
+/** Emits a config warning as a Node process warning: stderr, `(node:PID) AverBridgeConfigWarning: …`. */
+export function emitConfigWarning(file: string, w: ConfigWarning): void {
+  const where = w.line ? `line ${w.line}, ${w.path || '(root)'}` : w.path || '(root)';
+  process.emitWarning(`${file}: ${where}: ${w.message}${w.hint ? ` (${w.hint})` : ''}`, { type: 'AverBridgeConfigWarning', code: 'config_warning' });
+}
+
 /** Reads, expands, validates and checks a config file; throws ConfigError listing every problem with its line. */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError([{ path: '', message: `cannot read the config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, hint: 'pass --config FILE or set AVER_BRIDGE_CONFIG' }], file);
   }
-  return parseConfig(text, file, env);
+  return parseConfig(text, file, env, options);
 }
 
 /** As loadConfig, from text already read. */
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
+  const { doc, lineOf } = readYaml(text, file);
+  const envProblems: ConfigProblem[] = [];
+  const expanded = expandEnv(doc, env, (path, node, message, hint) => envProblems.push({ path, line: lineOf(node), message, hint }));
+  const nodeAt = (path: Segments) => (path.length === 0 ? doc.contents : (doc.getIn(path, true) as Node | undefined));
+  const raw = validateRaw(doc.toJS() ?? {}, expanded, nodeAt, lineOf, envProblems, file);
+  const problems: ConfigProblem[] = [...envProblems];
+  const at = (segs: Segments) => ({ path: yamlPath(segs), line: lineOf(nodeAt(segs) as never) });
+  const reader = createConfigReader(at, nodeAt, problems);
+  const config = buildConfig(raw, text, file, env, reader, options);
+  if (problems.length > 0) throw new ConfigError(problems, file);
+  return deepFreeze(config);
+}
+
+/** Parses the YAML with line numbers; a syntax error is a ConfigError with its line. */
+function readYaml(text: string, file: string) {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const lineOf = (node: { range?: [number, number, number] | null } | null | undefined) =>
@@ -40,213 +99,56 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => ({ path: '', line: lines.linePos(e.pos[0]).line, message: `YAML syntax: ${e.message.split('\n')[0]}` })), file);
   }
+  return { doc, lineOf };
+}
 
-  const problems: ConfigProblem[] = [];
-  const envProblems: ConfigProblem[] = [];
-  const expanded = expandEnv(doc, env, (path, node, message, hint) => envProblems.push({ path, line: lineOf(node), message, hint }));
-  const raw = doc.toJS() ?? {};
-  const nodeAt = (path: Array<string | number>) => (path.length === 0 ? doc.contents : (doc.getIn(path, true) as Node | undefined));
+/** Checks the document against the JSON Schema; every schema problem (and every unset variable) is thrown at once. */
+function validateRaw(
+  raw: unknown,
+  expanded: Set<Node>,
+  nodeAt: (segs: Segments) => Node | null | undefined,
+  lineOf: (node: never) => number | undefined,
+  envProblems: ConfigProblem[],
+  file: string,
+): RawConfig {
   const segsOf = (e: ErrorObject) => e.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
-
   // `port: ${PORT:-8080}` expands to the string "8080": where the schema wants a number or a boolean, retype it.
   if (!validate(raw) && retypeExpanded(raw, validate.errors ?? [], (e) => expanded.has(nodeAt(segsOf(e)) as Node))) validate(raw);
-  if (validate.errors) {
-    for (const e of dedupeSchemaErrors(validate.errors)) {
-      const segs = segsOf(e);
-      if (e.keyword === 'additionalProperties') {
-        // Point at the unknown key itself, not at the object that holds it.
-        const key = (e.params as { additionalProperty: string }).additionalProperty;
-        const parent = nodeAt(segs);
-        const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
-        problems.push({ path: yamlPath([...segs, key]), line: lineOf(pair?.key as never) ?? lineOf(parent as never), ...describeSchemaError(e) });
-        continue;
-      }
-      problems.push({ path: yamlPath(segs), line: lineOf(nodeAt(segs) as never), ...describeSchemaError(e) });
+  const problems: ConfigProblem[] = [];
+  for (const e of dedupeSchemaErrors(validate.errors ?? [])) {
+    const segs = segsOf(e);
+    if (e.keyword === 'additionalProperties') {
+      // Point at the unknown key itself, not at the object that holds it.
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const parent = nodeAt(segs);
+      const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+      problems.push({ path: yamlPath([...segs, key]), line: lineOf(pair?.key as never) ?? lineOf(parent as never), ...describeSchemaError(e) });
+      continue;
     }
+    problems.push({ path: yamlPath(segs), line: lineOf(nodeAt(segs) as never), ...describeSchemaError(e) });
   }
   if (problems.length > 0) throw new ConfigError([...envProblems, ...problems], file);
-  problems.push(...envProblems);
+  return raw as RawConfig;
+}
 
-  const at = (segs: Array<string | number>) => ({ path: yamlPath(segs), line: lineOf(nodeAt(segs) as never) });
-  const readSecretFile = (segs: Array<string | number>, p: string): string | undefined => {
-    try {
-      return readFileSync(p, 'utf8').replace(/\r?\n$/, '');
-    } catch (err) {
-      problems.push({ ...at(segs), message: `cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, hint: 'mount the secret file, or set the value directly' });
-      return undefined;
-    }
-  };
-  /** Resolves `key` / `keyFile` on an object: exactly one may be set. */
-  const secret = (obj: Record<string, unknown> | undefined, key: string, segs: Array<string | number>): string | undefined => {
-    if (!obj) return undefined;
-    const direct = obj[key] as string | undefined;
-    const fileKey = `${key}File`;
-    if (direct !== undefined && obj[fileKey] !== undefined) {
-      problems.push({ ...at([...segs, fileKey]), message: `set ${key} or ${fileKey}, not both`, hint: `remove one of them: ${fileKey} reads the value from a file (a Docker or Kubernetes secret)` });
-      return direct;
-    }
-    return obj[fileKey] !== undefined ? readSecretFile([...segs, fileKey], obj[fileKey] as string) : direct;
-  };
-
-  const r = raw as Record<string, any>;
+/** Reads every section into the Config; problems are collected on the reader, not thrown. */
+function buildConfig(r: RawConfig, text: string, file: string, env: NodeJS.ProcessEnv, reader: ConfigReader, options: LoadOptions): Config {
+  const { at, nodeAt, problems } = reader;
   const wh = r.aver?.webhook ?? {};
-  let secrets: string[] = (wh.secrets ?? []).map((s: string) => s.trim()).filter((s: string) => s !== '');
-  if (wh.secretsFile !== undefined && wh.secrets !== undefined) {
-    // Merging would keep accepting an inline default (the example's dev-secret) next to the real ones.
-    problems.push({ ...at(['aver', 'webhook', 'secretsFile']), message: 'set secrets or secretsFile, not both', hint: 'put every accepted secret, one a line, in the secretsFile, and remove secrets' });
-  } else if (wh.secretsFile !== undefined) {
-    const content = readSecretFile(['aver', 'webhook', 'secretsFile'], wh.secretsFile);
-    if (content !== undefined) secrets = [...secrets, ...content.split(/\r?\n/).map((s) => s.trim()).filter(Boolean)];
-  }
-  const allowUnauthenticated = wh.allowUnauthenticated === true;
-  if (secrets.length === 0 && !allowUnauthenticated && !envProblems.some((p) => p.path.startsWith('aver.webhook.secrets'))) {
-    problems.push({
-      ...at(['aver', 'webhook']),
-      path: 'aver.webhook.secrets',
-      message: 'no webhook secret is configured, so anyone could post events',
-      hint: 'set aver.webhook.secrets to the security header value chosen in the Aver portal, or set aver.webhook.allowUnauthenticated: true for local testing',
-    });
-  }
-
-  const receivers: ReceiverConfig[] = (r.receivers as any[]).map((rc, i) => {
-    const segs = ['receivers', i];
-    const kinds = INTEGRATIONS.filter((k) => rc[k] !== undefined);
-    if (kinds.length !== 1) {
-      problems.push({ ...at(segs), message: kinds.length === 0 ? `receiver "${rc.name}" has no integration` : `receiver "${rc.name}" has several integrations (${kinds.join(', ')})`, hint: `give each receiver exactly one of ${INTEGRATIONS.join(', ')}` });
-    }
-    const base = { name: rc.name as string, pacing: rc.pacing as PacingOverride | undefined };
-    const kind: ReceiverKind = kinds[0] ?? 'console';
-    switch (kind) {
-      case 'console':
-        return { ...base, kind, console: { pretty: rc.console?.pretty ?? false } };
-      case 'webhook': {
-        const url = secret(rc.webhook, 'url', [...segs, 'webhook']);
-        if (url === undefined) problems.push({ ...at([...segs, 'webhook']), message: 'webhook needs url (or urlFile)' });
-        else checkUrl(url, [...segs, 'webhook', 'url']);
-        return { ...base, kind, webhook: { url: url ?? '', headers: rc.webhook.headers ?? {} } };
-      }
-      case 'slack':
-        if (!r.slack) problems.push({ ...at([...segs, 'slack']), message: `receiver "${rc.name}" posts to Slack but there is no top-level slack section`, hint: 'add slack.botToken (see "Install in Slack" in the README)' });
-        return { ...base, kind, slack: { channel: rc.slack.channel, mention: rc.slack.mention ?? {}, updates: rc.slack.updates ?? 'thread' } };
-      case 'teams': {
-        if (!r.teams) problems.push({ ...at([...segs, 'teams']), message: `receiver "${rc.name}" posts to Teams but there is no top-level teams section`, hint: 'add teams.appId and teams.appPassword (see "Add to Teams" in the README)' });
-        const byId = rc.teams.channelId !== undefined;
-        const byName = rc.teams.team !== undefined || rc.teams.channel !== undefined;
-        if (byId === byName || (byName && (rc.teams.team === undefined || rc.teams.channel === undefined))) {
-          problems.push({ ...at([...segs, 'teams']), message: 'name the Teams channel either by channelId, or by team and channel', hint: 'channelId comes from "Get link to channel" in Teams (19:…@thread.tacv2)' });
-        }
-        return { ...base, kind, teams: { channelId: rc.teams.channelId, team: rc.teams.team, channel: rc.teams.channel, updates: rc.teams.updates ?? 'thread', mention: rc.teams.mention ?? {} } };
-      }
-      case 'teamsWorkflow': {
-        const url = secret(rc.teamsWorkflow, 'url', [...segs, 'teamsWorkflow']);
-        if (url === undefined) problems.push({ ...at([...segs, 'teamsWorkflow']), message: 'teamsWorkflow needs url (or urlFile)', hint: 'copy the URL of the Workflows trigger "When a Teams webhook request is received"' });
-        else checkUrl(url, [...segs, 'teamsWorkflow', 'url']);
-        return { ...base, kind, teamsWorkflow: { url: url ?? '' } };
-      }
-    }
-  });
-
-  function checkUrl(url: string, segs: Array<string | number>) {
-    try {
-      const u = new URL(url);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
-    } catch {
-      problems.push({ ...at(segs), message: 'not an http(s) URL', hint: 'write a full URL such as https://example.com/hook' });
-    }
-  }
-
-  const names = new Set<string>();
-  receivers.forEach((rc, i) => {
-    if (names.has(rc.name)) problems.push({ ...at(['receivers', i, 'name']), message: `receiver name "${rc.name}" is used twice`, hint: 'receiver names must be unique' });
-    names.add(rc.name);
-  });
-
-  const route = checkRoute(r.route, ['route']);
-  function checkRoute(node: any, segs: Array<string | number>): RouteConfig {
-    if (segs.length === 1) {
-      // As in Alertmanager: the root is the default for every event, so it matches everything and has no siblings.
-      if (node.matchers?.length) problems.push({ ...at([...segs, 'matchers']), message: 'the root route must not have matchers: it takes every event no child route takes', hint: 'move the matchers to a child under route.routes' });
-      if (node.continue === true) problems.push({ ...at([...segs, 'continue']), message: 'the root route cannot have continue', hint: 'remove it: continue belongs on child routes' });
-    }
-    if (node.receiver !== undefined && !names.has(node.receiver)) {
-      problems.push({ ...at([...segs, 'receiver']), message: `undefined receiver "${node.receiver}" used in route`, hint: `define it under receivers, or use one of: ${[...names].join(', ')}` });
-    }
-    const matchers: string[] = node.matchers ?? [];
-    matchers.forEach((m, i) => {
-      try {
-        parseMatchers(m);
-      } catch (err) {
-        const hint = err instanceof BridgeError && err.code === 'matcher_regex_invalid'
-          ? 'fix the regular expression (JavaScript syntax, anchored at both ends: "Reject.*" matches a prefix)'
-          : MATCHER_HINT;
-        problems.push({ ...at([...segs, 'matchers', i]), message: (err as Error).message, hint });
-      }
-    });
-    return {
-      receiver: node.receiver,
-      matchers,
-      continue: node.continue ?? false,
-      routes: (node.routes ?? []).map((child: any, i: number) => checkRoute(child, [...segs, 'routes', i])),
-    };
-  }
-
-  const slack = r.slack && {
-    botToken: secret(r.slack, 'botToken', ['slack']) ?? '',
-    signingSecret: secret(r.slack, 'signingSecret', ['slack']),
-    apiUrl: withSlash(r.slack.apiUrl ?? 'https://slack.com/api/'),
-    verifyToken: r.slack.verifyToken ?? true,
-  };
-  if (slack && !slack.botToken) problems.push({ ...at(['slack']), path: 'slack.botToken', message: 'slack needs botToken (or botTokenFile)', hint: 'find the Bot User OAuth Token (xoxb-…) under OAuth & Permissions in your Slack app settings' });
-
-  const teams = r.teams && {
-    appId: r.teams.appId ?? '',
-    appPassword: secret(r.teams, 'appPassword', ['teams']) ?? '',
-    appType: r.teams.appType ?? 'MultiTenant',
-    tenantId: r.teams.tenantId ?? '',
-    serviceUrl: withSlash(r.teams.serviceUrl ?? 'https://smba.trafficmanager.net/teams/'),
-    auth: r.teams.auth ?? {},
-  };
-  if (teams && teams.appType === 'SingleTenant' && !teams.tenantId) problems.push({ ...at(['teams', 'appType']), message: 'appType SingleTenant needs teams.tenantId', hint: 'the Directory (tenant) ID of the Azure Bot registration' });
-  if (teams && teams.appId && !teams.appPassword && teams.appType !== 'UserAssignedMSI') problems.push({ ...at(['teams']), path: 'teams.appPassword', message: 'teams.appId is set but appPassword is not', hint: 'the client secret of the Azure Bot registration' });
-
-  const apiRaw = r.aver?.api;
-  const api = apiRaw && {
-    baseUrl: (apiRaw.baseUrl ?? 'https://app.goaver.com/api').replace(/\/+$/, ''),
-    key: secret(apiRaw, 'key', ['aver', 'api']) ?? '',
-    secret: secret(apiRaw, 'secret', ['aver', 'api']) ?? '',
-    timeoutMs: parseDuration(apiRaw.timeout ?? '5s'),
-    cacheTtlMs: parseDuration(apiRaw.cacheTtl ?? '30s'),
-    showPersonalData: apiRaw.showPersonalData ?? false,
-  };
-  if (api && (!api.key || !api.secret)) problems.push({ ...at(['aver', 'api']), message: 'aver.api needs key and secret (or keyFile and secretFile)', hint: 'create an API key in the Aver portal, or remove aver.api to turn enrichment off' });
-
-  const adminToken = secret(r.admin, 'token', ['admin']) || undefined;
-  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-    problems.push({
-      ...at(['admin', r.admin?.tokenFile !== undefined ? 'tokenFile' : 'token']),
-      message: `admin.token is ${adminToken.length} characters long; it must have at least ${MIN_ADMIN_TOKEN_LENGTH}`,
-      hint: 'anyone who can reach the admin page can try tokens as fast as the bridge answers: use a long random one (openssl rand -hex 32)',
-    });
-  }
-
+  const envFailed = problems.some((p) => p.path.startsWith('aver.webhook.secrets'));
+  const { secrets, allowUnauthenticated } = readWebhookSecrets(wh, envFailed, reader);
+  const receivers = readReceivers(r.receivers, { slack: r.slack !== undefined, teams: r.teams !== undefined }, reader);
+  const names = new Set(receivers.map((rc) => rc.name));
+  const route = checkRouteTree(r.route, { receivers: names, at, nodeAt, problems, warn: options.warn ?? ((w) => emitConfigWarning(file, w)) });
+  const slack = readSlack(r.slack, reader);
+  const teams = readTeams(r.teams, reader);
+  const api = readAverApi(r.aver?.api, reader);
   const d = r.delivery ?? {};
-  const storageUrl = secret(r.storage, 'url', ['storage']) ?? 'sqlite:./data/aver-bridge.db';
-  if (env.PORT !== undefined && env.PORT !== '' && !(/^\d+$/.test(env.PORT) && Number(env.PORT) <= 65535)) {
-    problems.push({ path: 'PORT', message: 'the environment variable PORT is not a port number', hint: 'set PORT to a number from 0 to 65535, or unset it to use server.port' });
-  }
-  if (env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== '' && !LOG_LEVELS.includes(env.LOG_LEVEL)) {
-    problems.push({ path: 'LOG_LEVEL', message: `the environment variable LOG_LEVEL must be one of ${LOG_LEVELS.map((l) => JSON.stringify(l)).join(', ')}`, hint: 'fix or unset LOG_LEVEL to use log.level' });
-  }
-  if (problems.length > 0) throw new ConfigError(problems, file);
-
+  const storageUrl = reader.secret(r.storage, 'url', ['storage']) ?? 'sqlite:./data/aver-bridge.db';
+  checkEnvOverrides(env, LOG_LEVELS, reader);
   const config: Config = {
     source: { file, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) },
-    server: {
-      host: r.server?.host ?? '0.0.0.0',
-      port: env.PORT ? Number(env.PORT) : r.server?.port ?? 8080,
-      shutdownTimeoutMs: parseDuration(r.server?.shutdownTimeout ?? '10s'),
-      publicUrl: r.server?.publicUrl,
-    },
+    server: readServer(r.server, env, reader),
     log: { level: env.LOG_LEVEL || r.log?.level || 'info' },
     aver: {
       webhook: {
@@ -276,15 +178,42 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         capMs: parseDuration(d.backoff?.cap ?? '5m'),
       },
     },
-    admin: { token: adminToken },
+    admin: { token: readAdminToken(r.admin, reader) },
     receivers,
     route,
   };
-  return deepFreeze(config);
+  return config;
 }
 
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
+interface RawServer {
+  host?: string;
+  port?: number;
+  shutdownTimeout?: string | number;
+  publicUrl?: string;
+  requestTimeout?: string | number;
+  maxConnections?: number;
+  trustProxy?: boolean;
+}
+
+/** server.*: where to listen, and the limits on what one client may hold (see README, "Security"). */
+function readServer(s: RawServer = {}, env: NodeJS.ProcessEnv, reader: ConfigReader): ServerConfig {
+  const requestTimeoutMs = parseDuration(s.requestTimeout ?? '10s');
+  if (requestTimeoutMs < 1) {
+    reader.problems.push({
+      ...reader.at(['server', 'requestTimeout']),
+      message: 'server.requestTimeout must be above 0',
+      hint: 'a slow client could then hold a connection for ever: keep the default 10s, or a few seconds more behind a slow link',
+    });
+  }
+  return {
+    host: s.host ?? '0.0.0.0',
+    port: env.PORT ? Number(env.PORT) : s.port ?? 8080,
+    shutdownTimeoutMs: parseDuration(s.shutdownTimeout ?? '10s'),
+    publicUrl: s.publicUrl,
+    requestTimeoutMs,
+    maxConnections: s.maxConnections ?? 1024,
+    trustProxy: s.trustProxy ?? false,
+  };
 }
 
 /** Expands ${VAR} and ${VAR:-default} in every string scalar; `$$` is a literal `$`. Returns the scalars it changed. */

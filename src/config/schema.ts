@@ -20,12 +20,19 @@ const pacing = {
   },
 };
 
+/** `match:` / `match_re:` (deprecated in Alertmanager): label → value; YAML numbers and booleans are read as their text, as Alertmanager reads them. */
+const labelMap = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } };
+
 const route: Record<string, unknown> = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    receiver: nonEmpty,
-    matchers: { type: 'array', items: nonEmpty },
+    // "" on a child route inherits the parent's receiver, as in Alertmanager.
+    receiver: str,
+    // An empty entry is no matchers, as in Alertmanager.
+    matchers: { type: 'array', items: str },
+    match: labelMap,
+    match_re: labelMap,
     continue: { type: 'boolean' },
     routes: { type: 'array', items: { $ref: '#/definitions/route' } },
   },
@@ -74,6 +81,9 @@ export const configSchema = {
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         shutdownTimeout: duration,
         publicUrl: nonEmpty,
+        requestTimeout: duration,
+        maxConnections: { type: 'integer', minimum: 1 },
+        trustProxy: { type: 'boolean' },
       },
     },
     log: { type: 'object', additionalProperties: false, properties: { level: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] } } },

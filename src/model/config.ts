@@ -5,7 +5,7 @@
 export interface Config {
   /** The file it came from, and a hash of its content (for the reload metric). */
   source: { file: string; hash: string };
-  server: { host: string; port: number; shutdownTimeoutMs: number; publicUrl?: string };
+  server: ServerConfig;
   log: { level: string };
   aver: {
     webhook: {
@@ -34,6 +34,20 @@ export interface Config {
   admin: { token?: string };
   receivers: ReceiverConfig[];
   route: RouteConfig;
+}
+
+/** Where the bridge listens, and the limits that keep one slow or hostile client from holding its sockets. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  shutdownTimeoutMs: number;
+  publicUrl?: string;
+  /** Headers and body must arrive within this (Node's headersTimeout and requestTimeout both); else 408 and closed. */
+  requestTimeoutMs: number;
+  /** Open connections at most; further ones are closed at once. */
+  maxConnections: number;
+  /** Whether X-Forwarded-For / X-Forwarded-Proto are believed (only behind a proxy that sets them). */
+  trustProxy: boolean;
 }
 
 export interface AverApiConfig {

@@ -6,35 +6,53 @@ export function yieldTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+export interface PumpDeps {
+  clock: Clock;
+  logger: Logger;
+  /** How long to rest when there is nothing to do and nobody wakes it; read before every rest. */
+  intervalMs: () => number;
+  /** How long to pause after a failed step before resting as usual (default 1 s; 0: rest at once). */
+  afterErrorMs?: number;
+}
+
 /**
  * Runs `step` whenever woken, and at least every `intervalMs`, until it has
- * nothing left to do (it returns 0). Used for the routing step.
+ * nothing left to do (it returns 0). The routing step and the delivery
+ * worker's claims run on one each.
  */
-export function createPump(name: string, step: () => Promise<number>, deps: { clock: Clock; logger: Logger; intervalMs: () => number }) {
+export function createPump(name: string, step: () => Promise<number>, deps: PumpDeps) {
+  const afterErrorMs = deps.afterErrorMs ?? 1000;
   let running = false;
+  /** Woken while a step ran: step again instead of resting. */
   let pending = false;
   let wake: (() => void) | null = null;
+  let stopping = new AbortController();
   let done: Promise<void> = Promise.resolve();
 
-  async function loop() {
+  /** Waits `ms`, or until woken or stopped. */
+  async function rest(ms: number): Promise<void> {
+    const timer = new AbortController();
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      void deps.clock.sleep(ms, timer.signal).then(resolve);
+    });
+    wake = null;
+    timer.abort();
+  }
+
+  async function loop(stop: AbortSignal) {
     while (running) {
       pending = false;
       try {
-        // Between batches, a turn of the event loop: a burst of webhooks is acknowledged first, routing catches up.
+        // Between batches, a turn of the event loop: a burst of webhooks is acknowledged first, the step catches up.
         while (running && (await step()) > 0) await yieldTurn();
       } catch (err) {
         deps.logger.error({ err, step: name }, `${name} failed; will try again`);
-        await deps.clock.sleep(1000);
+        if (afterErrorMs > 0) await deps.clock.sleep(afterErrorMs, stop);
       }
-      if (!running || pending) continue;
-      const timer = new AbortController();
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        void deps.clock.sleep(deps.intervalMs(), timer.signal).then(resolve);
-      });
-      wake = null;
-      timer.abort();
-      // Woken by one request: let the others of this turn arrive too, so they are routed in one batch.
+      if (!running) break;
+      if (!pending) await rest(deps.intervalMs());
+      // Woken by one request (or one finished delivery): let the others of this turn arrive too, and take them in one batch.
       await yieldTurn();
     }
   }
@@ -43,16 +61,22 @@ export function createPump(name: string, step: () => Promise<number>, deps: { cl
     start() {
       if (running) return;
       running = true;
-      done = loop();
+      stopping = new AbortController();
+      done = loop(stopping.signal);
     },
+    /** Something may be due: step now rather than at the next interval. */
     wake() {
       pending = true;
       wake?.();
     },
+    /** Stops stepping; resolves once the step running now (if any) has ended. */
     async stop() {
       running = false;
+      stopping.abort();
       wake?.();
       await done;
     },
   };
 }
+
+export type Pump = ReturnType<typeof createPump>;

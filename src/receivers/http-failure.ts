@@ -10,21 +10,21 @@ export function resultFromStatus(status: number, retryAfter: string | null, now:
   if (status >= 200 && status < 300) return { ok: true };
   const after = parseRetryAfter(retryAfter, now);
   const retryAfterMs = after === undefined ? {} : { retryAfterMs: after };
-  if (status === 429) return { ok: false, retryable: true, ...retryAfterMs, reason: `${what} is rate limiting (429)`, code: 'rateLimited' };
-  if (status === 503) return { ok: false, retryable: true, ...retryAfterMs, reason: `${what} answered 503`, code: 'serverError' };
-  if (status === 408 || status >= 500) return { ok: false, retryable: true, reason: `${what} answered ${status}`, code: 'serverError' };
+  if (status === 429) return { ok: false, retryable: true, ...retryAfterMs, reason: `${what} is rate limiting (429)`, failure: 'rateLimited', code: 'rateLimited' };
+  if (status === 503) return { ok: false, retryable: true, ...retryAfterMs, reason: `${what} answered 503`, failure: 'serverError', code: 'serverError' };
+  if (status === 408 || status >= 500) return { ok: false, retryable: true, reason: `${what} answered ${status}`, failure: 'serverError', code: 'serverError' };
   if (status === 401 || status === 403) {
-    return { ok: false, retryable: false, reason: `${what} refused the credentials (${status}): check the URL's token or headers`, code: 'authError' };
+    return { ok: false, retryable: false, reason: `${what} refused the credentials (${status}): check the URL's token or headers`, failure: 'authError', code: 'authError' };
   }
-  return { ok: false, retryable: false, reason: `${what} rejected the message (${status})`, code: 'clientError' };
+  return { ok: false, retryable: false, reason: `${what} rejected the message (${status})`, failure: 'clientError', code: 'clientError' };
 }
 
 /** A network failure or abort: always retryable; the message never includes the URL (it may hold a token). */
 export function resultFromError(err: unknown, what: string): DeliveryResult {
   const e = err as { name?: string; cause?: { code?: string }; code?: string };
-  if (e.name === 'AbortError' || e.name === 'TimeoutError') return { ok: false, retryable: true, reason: `${what} did not answer in time`, code: 'timeout' };
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return { ok: false, retryable: true, reason: `${what} did not answer in time`, failure: 'timeout', code: 'timeout' };
   const code = e.cause?.code ?? e.code ?? 'network error';
-  return { ok: false, retryable: true, reason: `could not reach ${what} (${code})`, code: 'serverError' };
+  return { ok: false, retryable: true, reason: `could not reach ${what} (${code})`, failure: 'serverError', code: 'serverError' };
 }
 
 /** A URL fit for logs and errors: scheme and host only (paths and queries often carry tokens, as Slack's do). */

@@ -5,7 +5,7 @@ import type { ChatCommands } from '../model/chat-commands.js';
 import type { Config } from '../model/config.js';
 import type { Store } from '../store/store.js';
 import type { Platforms } from './create-receivers.js';
-import type { Receiver } from './receiver.js';
+import type { SlackReceiver } from './slack/deliver.js';
 
 /** What a chat platform adds to the bridge for one configuration. */
 export interface PlatformParts {
@@ -25,7 +25,7 @@ export interface PlatformParts {
  */
 export async function buildPlatforms(
   cfg: Config,
-  deps: { store: Store; logger: Logger; clock: Clock; fetch: typeof fetch; commands: ChatCommands; receivers: () => Map<string, Receiver> },
+  deps: { store: Store; logger: Logger; clock: Clock; fetch: typeof fetch; commands: ChatCommands },
 ): Promise<PlatformParts> {
   const { store, logger, clock, commands } = deps;
   const parts: PlatformParts = { platforms: {}, verify: [] };
@@ -34,16 +34,19 @@ export async function buildPlatforms(
     const slack = cfg.slack;
     const { createSlackClient, createSlackReceiver, verifySlackToken } = await import('./slack/deliver.js');
     const client = createSlackClient(slack, logger, { timeoutMs: cfg.delivery.timeoutMs });
-    parts.platforms.slack = (rc) => createSlackReceiver(rc, { client, config: cfg, logger, store });
+    // Kept by name, typed, for `/aver` to find the receivers that post to a channel.
+    const slackReceivers = new Map<string, SlackReceiver>();
+    parts.platforms.slack = (rc) => {
+      const receiver = createSlackReceiver(rc, { client, config: cfg, logger, store });
+      slackReceivers.set(rc.name, receiver);
+      return receiver;
+    };
     if (slack.verifyToken) parts.verify.push(() => verifySlackToken(client));
     if (slack.signingSecret) {
       const { createSlackEvents } = await import('./slack/app.js');
       parts.slackEvents = createSlackEvents({
         slack, commands, logger, clock,
-        receiversForChannel: (channelId) =>
-          [...deps.receivers().values()]
-            .filter((r) => r.kind === 'slack' && (r as Receiver & { channelId(): string | undefined }).channelId() === channelId)
-            .map((r) => r.name),
+        receiversForChannel: (channelId) => [...slackReceivers.values()].filter((r) => r.channelId() === channelId).map((r) => r.name),
       }).middleware;
     }
   }

@@ -1,6 +1,7 @@
 import type { DeliveryJob, MessageRef, StatusChange } from '../model/job.js';
 import type { Logger } from 'pino';
 import type { ReceiverKind } from '../model/config.js';
+import type { FailureReason } from '../model/failure-reason.js';
 
 export interface DeliveryContext {
   /** Aborted when `delivery.timeout` passes or the bridge shuts down hard. */
@@ -21,7 +22,9 @@ export type DeliveryResult =
       retryAfterMs?: number;
       /** For people: what happened and what to do ("invite the bot to #kyc-ops"). */
       reason: string;
-      /** Stable: rateLimited | clientError | serverError | timeout | authError | other, or a platform error code. */
+      /** The class of failure, as the metrics count it: set here, by the receiver that saw it. */
+      failure: FailureReason;
+      /** Stable, kept in the job's history: the failure class itself, or a platform code that says more (`channel_not_found`). */
       code: string;
     };
 

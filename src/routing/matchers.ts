@@ -1,106 +1,110 @@
-import type { Labels } from '../model/event.js';
+/**
+ * Route matchers, read as Alertmanager v0.34.0 reads them in its default mode
+ * (matcher/compat's fallback parsers): the UTF-8 matchers parser first, the
+ * classic parser when the UTF-8 one refuses the input (with a warning), and
+ * the classic reading, with a warning, when both accept but read different
+ * matchers. Regular expressions are RE2 (re2js), anchored as `^(?:…)$`.
+ */
 import { BridgeError } from '../errors.js';
+import { AlertmanagerSyntaxError, formatMatcher, sameMatchers, type Matcher } from './label-matcher.js';
+import { parseClassicMatcher, parseClassicMatchers } from './parse-classic.js';
+import { parseUtf8Matcher, parseUtf8Matchers } from './parse-utf8.js';
 
-export type MatchOp = '=' | '!=' | '=~' | '!~';
-
-export interface Matcher {
-  label: string;
-  op: MatchOp;
-  value: string;
-  /** For =~ and !~: anchored at both ends, as Alertmanager does. */
-  regex?: RegExp;
-  /** The matcher as written, for messages and `routes test`. */
-  text: string;
-}
-
-const MATCHER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^"'\s]*))\s*$/;
+export { formatMatcher, labelValue, matches, newMatcher, type Matcher, type MatchOp } from './label-matcher.js';
 
 /** How to write a matcher, for error hints. */
-export const MATCHER_HINT = 'write label, operator (=, !=, =~, !~) and a quoted value, e.g. status =~ "Rejected|Failed"';
+export const MATCHER_HINT = 'write label, operator (=, !=, =~, !~) and a double-quoted value, e.g. status =~ "Rejected|Failed", several comma-separated, optionally in braces';
 
-/**
- * Parses one matcher, `status =~ "Rejected|Failed"`; throws a BridgeError
- * (`matcher_unparseable` or `matcher_regex_invalid`) that says what is wrong.
- */
-export function parseMatcher(text: string): Matcher {
-  const m = MATCHER.exec(text);
-  if (!m) {
-    throw new BridgeError('matcher_unparseable', `cannot parse matcher ${JSON.stringify(text)}: ${MATCHER_HINT}`, { status: 400 });
+/** The stable codes of MatcherError. */
+export type MatcherErrorCode = 'matcher_unparseable' | 'matcher_regex_invalid';
+
+/** A matcher Alertmanager refuses; `reason` is Alertmanager's own error message for it. */
+export class MatcherError extends BridgeError {
+  declare readonly code: MatcherErrorCode;
+  constructor(code: MatcherErrorCode, message: string, readonly reason: string) {
+    super(code, message, { status: 400, details: { reason } });
+    this.name = 'MatcherError';
   }
-  const [, label, op, dq, sq, bare] = m;
-  const value = dq !== undefined ? unescape(dq) : sq !== undefined ? unescape(sq) : bare;
-  const matcher: Matcher = { label, op: op as MatchOp, value, text: text.trim() };
-  if (op === '=~' || op === '!~') {
-    try {
-      // Alertmanager's regexes are Go RE2, where `(?i)` up front means case-insensitive; JavaScript spells that as a flag.
-      const insensitive = value.startsWith('(?i)');
-      matcher.regex = new RegExp(`^(?:${insensitive ? value.slice(4) : value})$`, insensitive ? 'i' : '');
-    } catch (err) {
-      throw new BridgeError('matcher_regex_invalid', `invalid regular expression in matcher ${JSON.stringify(text)}: ${(err as Error).message}`, { status: 400 });
-    }
+}
+
+/** What Alertmanager logs at warning level while parsing matchers in its default mode. */
+export interface MatcherWarning {
+  kind: 'incompatible' | 'disagreement';
+  message: string;
+  /** The text parsed. */
+  input: string;
+  /** Where it came from: "config", "cli", … */
+  origin: string;
+  /** For `incompatible`: why the UTF-8 parser refused it. */
+  reason?: string;
+  /** For `incompatible`: the matchers as read, written so that the UTF-8 parser reads them the same. */
+  suggestion?: string;
+}
+
+export interface ParseOptions {
+  /** Where the text came from, for warnings; "config" when not given. */
+  origin?: string;
+  /** Receives the warnings Alertmanager would log; parsing is silent without it. */
+  warn?: (warning: MatcherWarning) => void;
+}
+
+export const INCOMPATIBLE_WARNING = 'this matcher input is incompatible with the UTF-8 matchers parser, so it was parsed with the classic matchers parser as a fallback (as Alertmanager does by default); to make it compatible, make sure all regular expressions and values are double-quoted and backslashes are escaped';
+export const DISAGREEMENT_WARNING = 'matchers input has disagreement: the UTF-8 and the classic matchers parsers read it differently, and the classic reading is used (as Alertmanager does by default)';
+
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: AlertmanagerSyntaxError };
+
+function attempt<T>(fn: () => T): Attempt<T> {
+  try {
+    return { ok: true, value: fn() };
+  } catch (err) {
+    if (err instanceof AlertmanagerSyntaxError) return { ok: false, error: err };
+    throw err;
   }
-  return matcher;
+}
+
+/** The fallback rule of matcher/compat, for one matcher or a list. */
+function fallback(input: string, what: string, utf8: Attempt<Matcher[]>, classic: () => Matcher[], options: ParseOptions): Matcher[] {
+  const c = attempt(classic);
+  const origin = options.origin ?? 'config';
+  if (!utf8.ok) {
+    if (!c.ok) throw toMatcherError(what, input, c.error);
+    const suggestion = c.value.map(formatMatcher).join(',');
+    options.warn?.({ kind: 'incompatible', message: INCOMPATIBLE_WARNING, input, origin, reason: utf8.error.message, suggestion });
+    return c.value;
+  }
+  if (c.ok && !sameMatchers(utf8.value, c.value)) {
+    options.warn?.({ kind: 'disagreement', message: DISAGREEMENT_WARNING, input, origin });
+    return c.value;
+  }
+  return utf8.value;
+}
+
+function toMatcherError(what: string, input: string, err: AlertmanagerSyntaxError): MatcherError {
+  return err.regex
+    ? new MatcherError('matcher_regex_invalid', `invalid regular expression in ${what} ${JSON.stringify(input)}: ${err.message}`, err.message)
+    : new MatcherError('matcher_unparseable', `cannot parse ${what} ${JSON.stringify(input)}: ${err.message}`, err.message);
 }
 
 /**
- * Parses one entry of a route's `matchers` list. As in Alertmanager, an entry
- * may hold several matchers, comma-separated and optionally in braces:
- * `{type = "LiveCheck", status =~ "Rejected|Failed"}`. Commas inside quoted
- * values do not separate.
+ * Parses one entry of a route's `matchers` list as Alertmanager's default
+ * mode does (compat.Matchers): zero or more matchers, comma-separated,
+ * optionally in braces, `{type = "LiveCheck", status =~ "Rejected|Failed"}`.
+ * Throws a MatcherError carrying Alertmanager's message.
  */
-export function parseMatchers(text: string): Matcher[] {
-  let body = text.trim();
-  if (body.startsWith('{') || body.endsWith('}')) {
-    if (!(body.startsWith('{') && body.endsWith('}'))) {
-      throw new BridgeError('matcher_unparseable', `cannot parse matchers ${JSON.stringify(text)}: an opening { needs a closing } (and the other way round)`, { status: 400 });
-    }
-    body = body.slice(1, -1);
-  }
-  const parts = splitOutsideQuotes(body);
-  // A trailing comma is allowed, as in Alertmanager; `{}` is no matchers at all.
-  if (parts[parts.length - 1].trim() === '' && (parts.length > 1 || body !== text.trim())) parts.pop();
-  if (parts.length === 0) return [];
-  const out: Matcher[] = [];
-  for (const part of parts) {
-    if (part.trim() === '' && parts.length > 1) {
-      throw new BridgeError('matcher_unparseable', `cannot parse matchers ${JSON.stringify(text)}: an empty matcher between commas`, { status: 400 });
-    }
-    out.push(parseMatcher(part.trim()));
-  }
-  return out;
+export function parseMatchers(text: string, options: ParseOptions = {}): Matcher[] {
+  // "matcher" for an entry too: messages say `cannot parse matcher "…"` / `invalid regular expression in matcher "…"`.
+  return fallback(text, 'matcher', attempt(() => parseUtf8Matchers(text)), () => parseClassicMatchers(text), options);
 }
 
-/** Splits on commas that are not inside a "…" or '…' value (a backslash escapes the next character there). */
-function splitOutsideQuotes(s: string): string[] {
-  const parts: string[] = [];
-  let quote: string | null = null;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === ',') {
-      parts.push(s.slice(start, i));
-      start = i + 1;
-    }
+/**
+ * Parses exactly one matcher as Alertmanager's default mode does
+ * (compat.Matcher, which amtool uses for label arguments): no braces, and the
+ * classic fallback reads the rest of the text, commas included, as the value.
+ */
+export function parseMatcher(text: string, options: ParseOptions = {}): Matcher {
+  if (text.startsWith('{') || text.endsWith('}')) {
+    throw toMatcherError('matcher', text, new AlertmanagerSyntaxError(`unexpected open or close brace: ${text}`));
   }
-  parts.push(s.slice(start));
-  return parts;
-}
-
-function unescape(s: string): string {
-  return s.replace(/\\(["'\\])/g, '$1');
-}
-
-/** A missing label matches as the empty string, as in Alertmanager. */
-export function matches(m: Matcher, labels: Labels): boolean {
-  const v = labels[m.label] ?? '';
-  switch (m.op) {
-    case '=': return v === m.value;
-    case '!=': return v !== m.value;
-    case '=~': return m.regex!.test(v);
-    case '!~': return !m.regex!.test(v);
-  }
+  const utf8 = attempt(() => [parseUtf8Matcher(text)]);
+  return fallback(text, 'matcher', utf8, () => [parseClassicMatcher(text)], options)[0];
 }

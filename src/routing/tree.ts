@@ -12,12 +12,16 @@ export interface Route {
   path: string;
 }
 
-/** Builds the tree from the config; a child without a receiver inherits its parent's. */
+/**
+ * Builds the tree from the config; a child without a receiver, or with
+ * `receiver: ""`, inherits its parent's (as Alertmanager's dispatch.NewRoute).
+ * Parsing is silent: the config loader has already reported any warning.
+ */
 export function buildRouteTree(config: RouteConfig, parentReceiver = '', path = 'route'): Route {
-  const receiver = config.receiver ?? parentReceiver;
+  const receiver = config.receiver ? config.receiver : parentReceiver;
   return {
     receiver,
-    matchers: config.matchers.flatMap(parseMatchers),
+    matchers: config.matchers.flatMap((entry) => parseMatchers(entry)),
     continue: config.continue,
     routes: config.routes.map((child, i) => buildRouteTree(child, receiver, `${path}.routes[${i}]`)),
     path,

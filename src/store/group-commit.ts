@@ -1,3 +1,4 @@
+import { batchPerTurn } from './batch-per-turn.js';
 import type { AppendResult, NewEvent, Store } from './store.js';
 
 /**
@@ -6,34 +7,16 @@ import type { AppendResult, NewEvent, Store } from './store.js';
  * per batch instead of one per webhook.
  */
 export function createGroupCommit(store: Pick<Store, 'appendEvents'>, maxBatch = 512) {
-  let queue: Array<{ item: NewEvent; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }> = [];
-  let running = false;
-
-  async function flush(): Promise<void> {
-    running = true;
-    while (queue.length > 0) {
-      const batch = queue.splice(0, maxBatch);
-      try {
-        const results = await store.appendEvents(batch.map((b) => b.item));
-        batch.forEach((b, i) => b.resolve(results[i]));
-      } catch (err) {
-        batch.forEach((b) => b.reject(err));
-      }
-    }
-    running = false;
-  }
-
+  const batch = batchPerTurn((items: NewEvent[]) => store.appendEvents(items), maxBatch);
   return {
     /** Resolves once the event is durably stored (or found to be a duplicate). */
     append(item: NewEvent): Promise<AppendResult> {
-      return new Promise<AppendResult>((resolve, reject) => {
-        queue.push({ item, resolve, reject });
-        // Let every request already parsed in this turn of the event loop join the batch.
-        if (!running) { running = true; setImmediate(() => void flush()); }
-      });
+      return batch.add(item);
     },
     /** Appends waiting for a commit. */
-    get pending(): number { return queue.length; },
+    get pending(): number {
+      return batch.pending;
+    },
   };
 }
 

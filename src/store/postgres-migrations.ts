@@ -1,12 +1,19 @@
-/** One schema step. Applied in order, each once, recorded in `schema_versions`. Never edit a released step: add one. */
-export interface PostgresMigration {
-  version: number;
-  name: string;
-  sql: string;
+import type pg from 'pg';
+import { pendingMigrations, type Migration } from './migrations.js';
+
+/** Applies the steps the database lacks and records them, inside the caller's transaction (which holds the lock). */
+export async function applyPostgresMigrations(c: pg.PoolClient): Promise<void> {
+  await c.query(`CREATE TABLE IF NOT EXISTS schema_versions (
+    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const { rows } = await c.query<{ version: number }>('SELECT version FROM schema_versions');
+  for (const m of pendingMigrations(POSTGRES_MIGRATIONS, new Set(rows.map((r) => r.version)))) {
+    await c.query(m.sql);
+    await c.query('INSERT INTO schema_versions (version, name) VALUES ($1, $2)', [m.version, m.name]);
+  }
 }
 
 /** Every schema step of the PostgreSQL store, oldest first. */
-export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'initial',
@@ -108,5 +115,11 @@ CREATE TABLE teams_installations (
     // Channel by channel when those are all held: the claim's second look.
     sql: `CREATE INDEX jobs_due ON jobs (next_attempt_at, id) WHERE state = 'pending';
 CREATE INDEX jobs_destination ON jobs (destination_key, next_attempt_at, id) WHERE state = 'pending';`,
+  },
+  {
+    version: 4,
+    name: 'retention index',
+    // Retention deletes the jobs delivered longest ago first (updated_at, then id), a batch at a time.
+    sql: `CREATE INDEX jobs_done ON jobs (updated_at, id) WHERE state = 'done';`,
   },
 ];

@@ -1,10 +1,15 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { AverEvent, Labels } from '../model/event.js';
+import type { AverEvent } from '../model/event.js';
 import { BridgeError } from '../errors.js';
-import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef, NewJob } from '../model/job.js';
-import type { EventDetails } from '../model/event.js';
-import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef } from '../model/job.js';
+import { CLAIM_WINDOW, claimable, GIVE_BACK_LEASE, type ClaimDialect } from './claim-rule.js';
+import { applyPostgresMigrations } from './postgres-migrations.js';
+import {
+  DELIVERY_JOB_COLUMNS, EVENT_COLUMNS, JOB_RECORD_COLUMNS, POSTGRES_COLUMNS, rowMappers, STORED_EVENT_COLUMNS,
+  type DeliveryJobRow, type EventRow, type JobRecordRow, type StoredEventRow,
+} from './rows.js';
+import { burstTolerance, slotWait } from './send-slot.js';
 import type { AppendResult, ClaimOptions, CompletedJob, NewEvent, RouteResult, StoredEvent, Store, TeamsInstallation } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -18,38 +23,26 @@ export interface PostgresStoreOptions {
 // Namespace of every advisory lock this store takes ("aver" in ASCII), so other users of the database are not blocked.
 const LOCK_NAMESPACE = 0x61766572;
 
-/** How many of the earliest due jobs a claim reads before it looks channel by channel instead. */
-const CLAIM_WINDOW = 128;
+const decode = rowMappers(POSTGRES_COLUMNS);
 
-/**
- * Whether job j (with its event e) may be claimed now ($1), for the receivers $5, outside the held or busy channels
- * $6: due, not leased, the oldest pending job of its (receiver, entity), none of which is leased, and no earlier
- * event of the entity still unrouted (order per entity).
- */
-const CLAIMABLE = `j.state = 'pending' AND j.next_attempt_at <= $1
-  AND (j.lease_until IS NULL OR j.lease_until <= $1)
-  AND ($5::text[] IS NULL OR j.receiver = ANY($5::text[]))
-  AND NOT (j.destination_key = ANY($6::text[]))
-  AND j.id = (
-    SELECT p.id FROM jobs p WHERE p.receiver = j.receiver AND p.entity_key = j.entity_key AND p.state = 'pending'
-    ORDER BY p.event_seq, p.id LIMIT 1)
-  AND NOT EXISTS (
-    SELECT 1 FROM jobs l
-    WHERE l.receiver = j.receiver AND l.entity_key = j.entity_key AND l.lease_owner IS NOT NULL
-      AND l.state = 'pending' AND l.lease_until > $1 AND l.id <> j.id)
-  AND NOT EXISTS (SELECT 1 FROM events u WHERE u.type = e.type AND u.id = e.id AND u.seq < e.seq AND NOT u.routed)`;
+/** The claim rule in PostgreSQL's spelling: now is $1, the receivers asked for $5, the destinations to skip $6. */
+const CLAIMABLE = claimable({
+  now: '$1',
+  receiverAsked: '($5::text[] IS NULL OR j.receiver = ANY($5::text[]))',
+  destinationOpen: 'NOT (j.destination_key = ANY($6::text[]))',
+  entityIndex: '',
+  unrouted: 'NOT u.routed',
+} satisfies ClaimDialect);
 
 /** Leases the jobs a `cand` CTE (among `ctes`) picked to $3 until $4, counting an attempt; returns them with their events. */
 function leaseCandidates(ctes: string, recursive = false): string {
   return `WITH ${recursive ? 'RECURSIVE ' : ''}${ctes}
-    UPDATE jobs SET lease_owner = $3, lease_until = $4, attempts = jobs.attempts + 1, updated_at = $1
+    UPDATE jobs AS j SET lease_owner = $3, lease_until = $4, attempts = j.attempts + 1, updated_at = $1
     FROM cand, events e
-    WHERE jobs.id = cand.id AND e.event_id = jobs.event_id
-    RETURNING jobs.id AS job_id, jobs.receiver, jobs.entity_key, jobs.destination_key, jobs.attempts, jobs.created_at AS job_created_at, e.*`;
+    WHERE j.id = cand.id AND e.event_id = j.event_id
+    RETURNING ${DELIVERY_JOB_COLUMNS}`;
 }
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
-type Row = Record<string, any>;
 
 /** Opens the PostgreSQL store for `url` (postgres://user:pass@host:5432/db[?schema=name]) and checks the server answers. */
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<Store> {
@@ -75,7 +68,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new BridgeError('store_unavailable', `storage: cannot reach PostgreSQL at ${describeUrl(connectionString)}: ${(err as Error).message}`, { cause: err });
+    throw new BridgeError('store_unreachable', `storage: cannot reach PostgreSQL at ${describeUrl(connectionString)}: ${(err as Error).message}`, { cause: err });
   }
   return new PostgresStore(pool, schema ?? 'public', schema !== undefined);
 }
@@ -108,14 +101,7 @@ class PostgresStore implements Store {
         const { rowCount } = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
         if (rowCount === 0) await c.query(`CREATE SCHEMA "${this.schema}"`);
       }
-      await c.query(`CREATE TABLE IF NOT EXISTS schema_versions (
-        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-      const done = new Set((await c.query('SELECT version FROM schema_versions')).rows.map((r) => r.version as number));
-      for (const m of POSTGRES_MIGRATIONS) {
-        if (done.has(m.version)) continue;
-        await c.query(m.sql);
-        await c.query('INSERT INTO schema_versions (version, name) VALUES ($1, $2)', [m.version, m.name]);
-      }
+      await applyPostgresMigrations(c);
     });
     if (!this.analyzeTimer) this.scheduleAnalyze();
   }
@@ -197,70 +183,49 @@ class PostgresStore implements Store {
             ev.map((e) => e.receivedAt), ev.map((e) => e.unknownType), ev.map((e) => e.unknownStatus), ev.map((e) => JSON.stringify(e.raw))],
         );
       }
-      for (const n of fresh) {
-        if (n.preRouted) await routeIn(c, n.event.eventId, n.preRouted.labels, null, n.preRouted.jobs, n.event.receivedAt);
-      }
+      const preRouted = fresh.flatMap((n) => (n.preRouted
+        ? [{ eventId: n.event.eventId, labels: n.preRouted.labels, details: null, jobs: n.preRouted.jobs, now: n.event.receivedAt }]
+        : []));
+      if (preRouted.length > 0) await routeIn(c, preRouted);
       return results;
     });
   }
 
   async unroutedEvents(limit: number, lease?: { now: number; until: number }): Promise<AverEvent[]> {
     if (!lease) {
-      const { rows } = await this.pool.query('SELECT * FROM events WHERE NOT routed ORDER BY seq LIMIT $1', [limit]);
-      return rows.map(toEvent);
+      const found = await this.pool.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events e WHERE NOT e.routed ORDER BY e.seq LIMIT $1`, [limit]);
+      return found.rows.map(decode.event);
     }
-    const { rows } = await this.pool.query(
-      `UPDATE events SET routing_until = $3 WHERE seq IN (
+    const taken = await this.pool.query<EventRow & { seq: number }>(
+      `UPDATE events e SET routing_until = $3 WHERE e.seq IN (
          SELECT seq FROM events WHERE NOT routed AND routing_until <= $2 ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING *`,
+       RETURNING e.seq, ${EVENT_COLUMNS}`,
       [limit, lease.now, lease.until],
     );
-    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toEvent);
-  }
-
-  async routeEvent(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void> {
-    await this.tx((c) => routeIn(c, eventId, labels, details, jobs, now));
+    return taken.rows.sort((a, b) => a.seq - b.seq).map(decode.event);
   }
 
   async routeEvents(results: RouteResult[], now: number): Promise<void> {
     if (results.length === 0) return;
-    await this.tx(async (c) => {
-      // Rows are locked in seq order, so two replicas routing overlapping batches cannot deadlock; one that
-      // waited finds the event routed (the lock re-reads it) and skips it.
-      const { rows } = await c.query(
-        `WITH x AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS x(event_id, labels, details)),
-              locked AS (SELECT e.seq, e.event_id FROM events e JOIN x ON x.event_id = e.event_id WHERE NOT e.routed ORDER BY e.seq FOR UPDATE OF e)
-         UPDATE events SET routed = true, labels = x.labels::jsonb, details = x.details::jsonb
-         FROM locked JOIN x ON x.event_id = locked.event_id WHERE events.seq = locked.seq RETURNING events.event_id, events.seq`,
-        [results.map((r) => r.eventId), results.map((r) => JSON.stringify(r.labels)), results.map((r) => (r.details === null ? null : JSON.stringify(r.details)))],
-      );
-      const seqOf = new Map<string, string>(rows.map((r: { event_id: string; seq: string }) => [r.event_id, r.seq]));
-      const jobs = results.flatMap((r) => (seqOf.has(r.eventId) ? r.jobs.map((j) => ({ ...j, eventId: r.eventId, seq: seqOf.get(r.eventId)! })) : []));
-      if (jobs.length === 0) return;
-      await c.query(
-        `INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, state, attempts, next_attempt_at, created_at, updated_at)
-         SELECT e, s, r, k, d, 'pending', 0, $1, $1, $1
-         FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(e, s, r, k, d, ord) ORDER BY ord`,
-        [now, jobs.map((j) => j.eventId), jobs.map((j) => j.seq), jobs.map((j) => j.receiver), jobs.map((j) => j.entityKey), jobs.map((j) => j.destinationKey)],
-      );
-    });
+    await this.tx((c) => routeIn(c, results.map((r) => ({ ...r, now }))));
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {
-    const { rows } = await this.pool.query('SELECT * FROM events WHERE event_id = $1', [eventId]);
-    return rows.length ? toStoredEvent(rows[0]) : null;
+    const found = await this.pool.query<StoredEventRow>(`SELECT ${STORED_EVENT_COLUMNS} FROM events e WHERE e.event_id = $1`, [eventId]);
+    return found.rows.length ? decode.storedEvent(found.rows[0]) : null;
   }
 
   async recentEvents(limit: number): Promise<StoredEvent[]> {
-    const { rows } = await this.pool.query('SELECT * FROM events ORDER BY seq DESC LIMIT $1', [limit]);
-    return rows.map(toStoredEvent);
+    const found = await this.pool.query<StoredEventRow>(`SELECT ${STORED_EVENT_COLUMNS} FROM events e ORDER BY e.seq DESC LIMIT $1`, [limit]);
+    return found.rows.map(decode.storedEvent);
   }
 
   async entityHistory(id: string, type?: string) {
-    const { rows } = type === undefined
-      ? await this.pool.query('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = $1 ORDER BY seq', [id])
-      : await this.pool.query('SELECT event_id, type, group_id, status, received_at FROM events WHERE type = $2 AND id = $1 ORDER BY seq', [id, type]);
-    return rows.map((r) => ({ status: r.status, at: r.received_at, type: r.type, eventId: r.event_id, groupId: r.group_id }));
+    type Row = Pick<EventRow, 'event_id' | 'type' | 'group_id' | 'status' | 'received_at'>;
+    const found = type === undefined
+      ? await this.pool.query<Row>('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = $1 ORDER BY seq', [id])
+      : await this.pool.query<Row>('SELECT event_id, type, group_id, status, received_at FROM events WHERE type = $2 AND id = $1 ORDER BY seq', [id, type]);
+    return found.rows.map((r) => ({ status: r.status, at: r.received_at, type: r.type, eventId: r.event_id, groupId: r.group_id }));
   }
 
   async pruneDedup(now: number): Promise<number> {
@@ -271,7 +236,8 @@ class PostgresStore implements Store {
   async pruneDelivered(before: number, limit: number): Promise<{ jobs: number; events: number }> {
     return this.tx(async (c) => {
       const jobs = await c.query(
-        `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'done' AND updated_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        `DELETE FROM jobs WHERE id IN (
+           SELECT id FROM jobs WHERE state = 'done' AND updated_at < $1 ORDER BY updated_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
         [before, limit],
       );
       // Replicas pruning at once take different rows (SKIP LOCKED). An event being routed is not routed yet. Events
@@ -301,15 +267,13 @@ class PostgresStore implements Store {
       // is retried while a later job is being claimed). So claimers take turns on a transaction-scoped advisory
       // lock, and the claim runs as the NEXT statement, whose fresh snapshot sees every lease committed before it
       // (leases are only ever created here). The claim is one indexed statement, so a turn is short.
-      // Order is the events' arrival (event_seq), not job creation: routing runs concurrently (enrichment, other
-      // replicas), so a job also waits while an earlier event of its entity is not yet routed.
       // JIT off for this transaction: the planner's estimates for these correlated subqueries are large, and
       // compiling them took 200+ ms against a millisecond of execution.
       await c.query(`SELECT set_config('jit', 'off', true), pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_NAMESPACE, `claim:${this.schema}`]);
       const params = [o.now, o.limit, o.owner, o.now + o.leaseMs, o.receivers ?? null, o.skipDestinations ?? []];
       // First look: the earliest due jobs only (up to CLAIM_WINDOW of them), so a claim never reads a long backlog
       // that belongs to held or busy channels only to reject it row by row.
-      const { rows } = await c.query(leaseCandidates(`
+      const { rows } = await c.query<DeliveryJobRow>(leaseCandidates(`
         win AS (SELECT w.id FROM jobs w WHERE w.state = 'pending' AND w.next_attempt_at <= $1 ORDER BY w.next_attempt_at, w.id LIMIT ${CLAIM_WINDOW}),
         cand AS (
           SELECT j.id FROM win JOIN jobs j ON j.id = win.id JOIN events e ON e.event_id = j.event_id
@@ -324,7 +288,7 @@ class PostgresStore implements Store {
         // The window was full and did not yield enough: channel by channel (one index seek each), held ones
         // skipped without reading their jobs. Jobs leased just now are not claimable any more, so none comes twice.
         if (n === CLAIM_WINDOW) {
-          const more = await c.query(leaseCandidates(`
+          const more = await c.query<DeliveryJobRow>(leaseCandidates(`
             d(k) AS (
               (SELECT destination_key FROM jobs WHERE state = 'pending' ORDER BY destination_key LIMIT 1)
               UNION ALL
@@ -342,38 +306,15 @@ class PostgresStore implements Store {
           rows.push(...more.rows);
         }
       }
-      return rows
-        .sort((a, b) => a.job_id - b.job_id)
-        .map((r): DeliveryJob => ({
-          id: r.job_id,
-          eventId: r.event_id,
-          receiver: r.receiver,
-          entityKey: r.entity_key,
-          destinationKey: r.destination_key,
-          attempt: r.attempts,
-          createdAt: r.job_created_at,
-          event: toEvent(r),
-          labels: r.labels ?? {},
-          details: r.details ?? null,
-        }));
+      return rows.sort((a, b) => a.id - b.id).map(decode.deliveryJob);
     });
-  }
-
-  async completeJob(jobId: number, owner: string, attempt: AttemptRecord, now: number): Promise<boolean> {
-    // A lease past its time still counts as held until another replica claims the job (which changes the owner).
-    const r = await this.pool.query(
-      `UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = $3, last_reason = NULL, history = history || jsonb_build_array($4::jsonb)
-       WHERE id = $1 AND state = 'pending' AND lease_owner = $2`,
-      [jobId, owner, now, JSON.stringify(attempt)],
-    );
-    return r.rowCount === 1;
   }
 
   async completeJobs(items: CompletedJob[]): Promise<boolean[]> {
     if (items.length === 0) return [];
     return this.tx(async (c) => {
       const refs = items.flatMap((i) => (i.messageRef ? [i.messageRef] : []));
-      // Later refs of the same (receiver, entity) win, as separate putMessageRef calls in this order would.
+      // Later refs of the same (receiver, entity) win, as they would stored one after another in this order.
       const last = new Map(refs.map((r) => [`${r.receiver}\u0000${r.entityKey}`, r]));
       if (last.size > 0) {
         const rs = [...last.values()];
@@ -421,8 +362,7 @@ class PostgresStore implements Store {
 
   async releaseJob(jobId: number, owner: string, nextAttemptAt: number): Promise<boolean> {
     const r = await this.pool.query(
-      `UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = greatest(attempts - 1, 0), next_attempt_at = $3
-       WHERE id = $1 AND state = 'pending' AND lease_owner = $2`,
+      `UPDATE jobs SET ${GIVE_BACK_LEASE}, next_attempt_at = $3 WHERE id = $1 AND state = 'pending' AND lease_owner = $2`,
       [jobId, owner, nextAttemptAt],
     );
     return r.rowCount === 1;
@@ -430,29 +370,28 @@ class PostgresStore implements Store {
 
   async releaseLeases(owner: string): Promise<number> {
     const r = await this.pool.query(
-      `UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = greatest(attempts - 1, 0)
-       WHERE lease_owner = $1 AND state = 'pending'`,
+      `UPDATE jobs SET ${GIVE_BACK_LEASE} WHERE lease_owner = $1 AND state = 'pending'`,
       [owner],
     );
     return r.rowCount ?? 0;
   }
 
   async getJob(jobId: number): Promise<JobRecord | null> {
-    const { rows } = await this.pool.query(`${JOB_SELECT} WHERE j.id = $1`, [jobId]);
-    return rows.length ? toJobRecord(rows[0]) : null;
+    const found = await this.pool.query<JobRecordRow>(`${JOB_SELECT} WHERE j.id = $1`, [jobId]);
+    return found.rows.length ? decode.jobRecord(found.rows[0]) : null;
   }
 
   async jobsForEvent(eventId: string): Promise<JobRecord[]> {
-    const { rows } = await this.pool.query(`${JOB_SELECT} WHERE j.event_id = $1 ORDER BY j.id`, [eventId]);
-    return rows.map(toJobRecord);
+    const found = await this.pool.query<JobRecordRow>(`${JOB_SELECT} WHERE j.event_id = $1 ORDER BY j.id`, [eventId]);
+    return found.rows.map(decode.jobRecord);
   }
 
   async listJobs(filter: { state?: JobState; receiver?: string; limit: number }): Promise<JobRecord[]> {
-    const { rows } = await this.pool.query(
+    const found = await this.pool.query<JobRecordRow>(
       `${JOB_SELECT} WHERE ($1::text IS NULL OR j.state = $1) AND ($2::text IS NULL OR j.receiver = $2) ORDER BY j.id DESC LIMIT $3`,
       [filter.state ?? null, filter.receiver ?? null, filter.limit],
     );
-    return rows.map(toJobRecord);
+    return found.rows.map(decode.jobRecord);
   }
 
   async queueStats(_now: number) {
@@ -496,7 +435,7 @@ class PostgresStore implements Store {
   async takeSendSlot(destinationKey: string, now: number, intervalMs: number, burst: number) {
     // GCRA: tat is the theoretical arrival time of the next send. The upsert locks the destination's row, so
     // every replica's takes are serialised and together never exceed the rate.
-    const tolerance = (Math.max(1, Math.floor(burst)) - 1) * intervalMs;
+    const tolerance = burstTolerance(intervalMs, burst);
     const taken = await this.pool.query(
       `INSERT INTO pacing (destination_key, tat, paused_until) VALUES ($1, $2::float8 + $3::float8, 0)
        ON CONFLICT (destination_key) DO UPDATE SET tat = greatest(pacing.tat, $2::float8) + $3::float8
@@ -505,10 +444,9 @@ class PostgresStore implements Store {
       [destinationKey, now, intervalMs, tolerance],
     );
     if (taken.rowCount === 1) return { ok: true } as const;
-    const { rows } = await this.pool.query('SELECT tat, paused_until FROM pacing WHERE destination_key = $1', [destinationKey]);
-    const row = rows[0] ?? { tat: 0, paused_until: 0 };
-    const waitMs = Math.max(row.paused_until - now, Math.max(row.tat, now) - tolerance - now);
-    return { ok: false, waitMs: Math.max(1, Math.ceil(waitMs)) } as const;
+    const found = await this.pool.query<{ tat: number; paused_until: number }>('SELECT tat, paused_until FROM pacing WHERE destination_key = $1', [destinationKey]);
+    const row = found.rows[0] ?? { tat: 0, paused_until: 0 };
+    return { ok: false, waitMs: slotWait({ tat: row.tat, pausedUntil: row.paused_until }, now, tolerance) } as const;
   }
 
   async pauseDestination(destinationKey: string, until: number): Promise<void> {
@@ -526,14 +464,6 @@ class PostgresStore implements Store {
     if (rows.length === 0) return null;
     const r = rows[0];
     return r.extra === null ? { channel: r.channel, messageId: r.message_id } : { channel: r.channel, messageId: r.message_id, extra: r.extra };
-  }
-
-  async putMessageRef(receiver: string, entityKey: string, ref: MessageRef): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO message_refs (receiver, entity_key, channel, message_id, extra) VALUES ($1, $2, $3, $4, $5::jsonb)
-       ON CONFLICT (receiver, entity_key) DO UPDATE SET channel = EXCLUDED.channel, message_id = EXCLUDED.message_id, extra = EXCLUDED.extra`,
-      [receiver, entityKey, ref.channel, ref.messageId, ref.extra === undefined ? null : JSON.stringify(ref.extra)],
-    );
   }
 
   // Teams installations
@@ -578,48 +508,46 @@ class PostgresStore implements Store {
   }
 }
 
-/** Marks the event routed and enqueues its jobs, inside the caller's transaction; nothing if already routed. */
-async function routeIn(c: pg.PoolClient, eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void> {
-  // The row lock makes a concurrent second call wait, then find the event routed and do nothing.
-  const { rows } = await c.query(
-    `UPDATE events SET routed = true, labels = $2::jsonb, details = $3::jsonb WHERE event_id = $1 AND NOT routed RETURNING seq`,
-    [eventId, JSON.stringify(labels), details === null ? null : JSON.stringify(details)],
+/**
+ * Marks each event routed and enqueues its jobs (due at its `now`), inside the caller's transaction; an event
+ * already routed is skipped. Rows are locked in seq order, so two replicas routing overlapping batches cannot
+ * deadlock; one that waited finds the event routed (the lock re-reads it) and skips it.
+ */
+async function routeIn(c: pg.PoolClient, listed: Array<RouteResult & { now: number }>): Promise<void> {
+  // An event listed twice keeps its first result, as it would routed one after another.
+  const seen = new Set<string>();
+  const results = listed.filter((r) => {
+    if (seen.has(r.eventId)) return false;
+    seen.add(r.eventId);
+    return true;
+  });
+  const { rows: marked } = await c.query<{ event_id: string; seq: number }>(
+    `WITH x AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS x(event_id, labels, details)),
+          locked AS (SELECT e.seq, e.event_id FROM events e JOIN x ON x.event_id = e.event_id WHERE NOT e.routed ORDER BY e.seq FOR UPDATE OF e)
+     UPDATE events SET routed = true, labels = x.labels::jsonb, details = x.details::jsonb
+     FROM locked JOIN x ON x.event_id = locked.event_id WHERE events.seq = locked.seq RETURNING events.event_id, events.seq`,
+    [results.map((r) => r.eventId), results.map((r) => JSON.stringify(r.labels)), results.map((r) => (r.details === null ? null : JSON.stringify(r.details)))],
   );
-  if (rows.length === 0 || jobs.length === 0) return;
+  const seqOf = new Map(marked.map((r) => [r.event_id, r.seq]));
+  const jobs = results.flatMap((r) => {
+    const seq = seqOf.get(r.eventId);
+    return seq === undefined ? [] : r.jobs.map((j) => ({ ...j, eventId: r.eventId, seq, now: r.now }));
+  });
+  if (jobs.length === 0) return;
   await c.query(
     `INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, state, attempts, next_attempt_at, created_at, updated_at)
-     SELECT $1, $2, r, k, d, 'pending', 0, $3, $3, $3
-     FROM unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(r, k, d, ord) ORDER BY ord`,
-    [eventId, rows[0].seq, now, jobs.map((j) => j.receiver), jobs.map((j) => j.entityKey), jobs.map((j) => j.destinationKey)],
+     SELECT e, s, r, k, d, 'pending', 0, n, n, n
+     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[]) WITH ORDINALITY AS x(e, s, r, k, d, n, ord) ORDER BY ord`,
+    [jobs.map((j) => j.eventId), jobs.map((j) => j.seq), jobs.map((j) => j.receiver), jobs.map((j) => j.entityKey), jobs.map((j) => j.destinationKey),
+      jobs.map((j) => j.now)],
   );
 }
 
-const JOB_SELECT = `SELECT j.*, e.type, e.id AS entity_id, e.group_id, e.status, e.received_at, e.unknown_type, e.unknown_status, e.raw
-  FROM jobs j JOIN events e ON e.event_id = j.event_id`;
+const JOB_SELECT = `SELECT ${JOB_RECORD_COLUMNS} FROM jobs j JOIN events e ON e.event_id = j.event_id`;
 
 // A dead letter goes back to the queue due now; created_at restarts so delivery.maxAge gives it a full window again,
 // while attempts and history keep counting.
 const REVIVE = `UPDATE jobs SET state = 'pending', next_attempt_at = $1, created_at = $1, updated_at = $1, lease_owner = NULL, lease_until = NULL`;
-
-function toEvent(r: Row): AverEvent {
-  return {
-    eventId: r.event_id, type: r.type, id: r.id, groupId: r.group_id, status: r.status, receivedAt: r.received_at,
-    unknownType: r.unknown_type, unknownStatus: r.unknown_status, raw: r.raw,
-  };
-}
-
-function toStoredEvent(r: Row): StoredEvent {
-  return { event: toEvent(r), routed: r.routed, labels: r.labels ?? null, details: r.details ?? null };
-}
-
-function toJobRecord(r: Row): JobRecord {
-  return {
-    id: r.id, eventId: r.event_id, receiver: r.receiver, entityKey: r.entity_key, destinationKey: r.destination_key,
-    state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, createdAt: r.created_at, updatedAt: r.updated_at,
-    lastReason: r.last_reason, history: r.history,
-    event: toEvent({ ...r, id: r.entity_id }),
-  };
-}
 
 /** Takes `?schema=` off the URL (pg does not know it) and returns both. */
 function splitSchema(url: string): { connectionString: string; schema?: string } {

@@ -1,54 +1,59 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AverEvent, Labels } from '../model/event.js';
+import type { AverEvent, EventDetails, Labels } from '../model/event.js';
 import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef, NewJob } from '../model/job.js';
-import type { EventDetails } from '../model/event.js';
+import { CLAIM_WINDOW, claimable, GIVE_BACK_LEASE, type ClaimDialect } from './claim-rule.js';
+import {
+  DELIVERY_JOB_COLUMNS, EVENT_COLUMNS, JOB_RECORD_COLUMNS, rowMappers, SQLITE_COLUMNS, STORED_EVENT_COLUMNS,
+  type DeliveryJobRow, type EventRow, type JobRecordRow, type StoredEventRow,
+} from './rows.js';
+import { takeSlot, type Bucket } from './send-slot.js';
+import { applySqliteMigrations } from './sqlite-migrations.js';
 import type { AppendResult, ClaimOptions, CompletedJob, NewEvent, RouteResult, Store, StoredEvent, TeamsInstallation } from './store.js';
 
-const MIGRATIONS: string[] = [
-  `CREATE TABLE events (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     event_id TEXT NOT NULL UNIQUE,
-     type TEXT NOT NULL, id TEXT NOT NULL, group_id TEXT NOT NULL, status TEXT NOT NULL,
-     received_at INTEGER NOT NULL, unknown_type INTEGER NOT NULL, unknown_status INTEGER NOT NULL,
-     raw TEXT NOT NULL, routed INTEGER NOT NULL DEFAULT 0, labels TEXT, details TEXT);
-   CREATE INDEX events_unrouted ON events (seq) WHERE routed = 0;
-   CREATE INDEX events_entity ON events (id, type);
-   CREATE TABLE dedup (key TEXT PRIMARY KEY, event_id TEXT NOT NULL, until INTEGER NOT NULL);
-   CREATE TABLE jobs (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     event_id TEXT NOT NULL, event_seq INTEGER NOT NULL, receiver TEXT NOT NULL, entity_key TEXT NOT NULL, destination_key TEXT NOT NULL,
-     state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
-     lease_owner TEXT, lease_until INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-     last_reason TEXT, history TEXT NOT NULL DEFAULT '[]');
-   CREATE INDEX jobs_pending ON jobs (next_attempt_at, id) WHERE state = 'pending';
-   CREATE INDEX jobs_entity ON jobs (receiver, entity_key, event_seq, id) WHERE state = 'pending';
-   CREATE INDEX jobs_event ON jobs (event_id);
-   CREATE INDEX jobs_state ON jobs (state, updated_at);
-   CREATE TABLE message_refs (receiver TEXT NOT NULL, entity_key TEXT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY (receiver, entity_key));
-   CREATE TABLE installations (
-     team_id TEXT NOT NULL, channel_id TEXT NOT NULL, data TEXT NOT NULL, removed INTEGER NOT NULL DEFAULT 0,
-     updated_at INTEGER NOT NULL, PRIMARY KEY (team_id, channel_id));`,
-  `CREATE INDEX jobs_destination ON jobs (destination_key, next_attempt_at, id) WHERE state = 'pending';`,
-  // queueStats runs on every /metrics scrape, on the event loop: counts come from a covering index and the
-  // oldest job per receiver from one index seek, so a million queued jobs cost milliseconds, not a second.
-  `CREATE INDEX jobs_age ON jobs (receiver, created_at) WHERE state = 'pending';
-   CREATE INDEX jobs_dead ON jobs (receiver) WHERE state = 'dead';`,
-];
+const decode = rowMappers(SQLITE_COLUMNS);
 
-/** How many of the earliest due jobs a claim reads before it looks destination by destination instead. */
-const CLAIM_WINDOW = 128;
+/**
+ * The claim rule in SQLite's spelling. The index hints matter: left to itself the planner picks jobs_state for the
+ * per-entity lookups and a claim reads pending × pending rows (seconds at 8,000).
+ */
+const CLAIMABLE = claimable({
+  now: '@now',
+  receiverAsked: '(@receivers IS NULL OR j.receiver IN (SELECT value FROM json_each(@receivers)))',
+  destinationOpen: 'j.destination_key NOT IN (SELECT value FROM json_each(@skip))',
+  entityIndex: 'INDEXED BY jobs_entity',
+  unrouted: 'u.routed = 0',
+} satisfies ClaimDialect);
 
-interface JobRow {
-  id: number; event_id: string; receiver: string; entity_key: string; destination_key: string; state: JobState;
-  attempts: number; next_attempt_at: number; created_at: number; updated_at: number; last_reason: string | null;
-  history: string;
-}
-interface EventRow {
-  event_id: string; type: string; id: string; group_id: string; status: string; received_at: number;
-  unknown_type: number; unknown_status: number; raw: string; routed: number; labels: string | null; details: string | null;
-}
+/** The claim's statements: a first look at the earliest due jobs, then destination by destination. */
+const CLAIM = {
+  // First look: the earliest due jobs only (up to the CLAIM_WINDOW-th, in claim order), so a claim never reads a
+  // long backlog that belongs to held or busy destinations only to reject it row by row.
+  bound: `SELECT next_attempt_at AS at, id FROM jobs INDEXED BY jobs_pending WHERE state = 'pending' AND next_attempt_at <= ?
+    ORDER BY next_attempt_at, id LIMIT 1 OFFSET ${CLAIM_WINDOW - 1}`,
+  inWindow: `
+    SELECT j.id, j.next_attempt_at AS at FROM jobs j INDEXED BY jobs_pending JOIN events e ON e.event_id = j.event_id
+    WHERE ${CLAIMABLE} AND (j.next_attempt_at < @boundAt OR (j.next_attempt_at = @boundAt AND j.id <= @boundId))
+    ORDER BY j.next_attempt_at, j.id LIMIT CAST(@limit AS INTEGER)`,
+  // When that window did not yield enough: destination by destination, in the order of their earliest due job
+  // (one index seek each), skipping held ones without reading their rows, until no later destination can do better.
+  destinations: `
+    WITH RECURSIVE d(k) AS (
+      SELECT (SELECT destination_key FROM jobs INDEXED BY jobs_destination WHERE state = 'pending' ORDER BY destination_key LIMIT 1)
+      UNION ALL
+      SELECT (SELECT destination_key FROM jobs INDEXED BY jobs_destination WHERE state = 'pending' AND destination_key > d.k ORDER BY destination_key LIMIT 1)
+      FROM d WHERE d.k IS NOT NULL),
+    due AS (SELECT k, (SELECT x.next_attempt_at FROM jobs x INDEXED BY jobs_destination WHERE x.state = 'pending' AND x.destination_key = d.k
+                       ORDER BY x.next_attempt_at LIMIT 1) AS at FROM d WHERE k IS NOT NULL AND k NOT IN (SELECT value FROM json_each(@skip)))
+    SELECT k, at FROM due WHERE at <= @now ORDER BY at`,
+  inDestination: `
+    SELECT j.id, j.next_attempt_at AS at FROM jobs j INDEXED BY jobs_destination JOIN events e ON e.event_id = j.event_id
+    WHERE j.destination_key = @dest AND ${CLAIMABLE}
+    ORDER BY j.next_attempt_at, j.id LIMIT CAST(@limit AS INTEGER)`,
+  lease: 'UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?',
+  load: `SELECT ${DELIVERY_JOB_COLUMNS} FROM jobs j JOIN events e ON e.event_id = j.event_id WHERE j.id = ?`,
+};
 
 /** Opens (creating if needed) the SQLite store at `path` (`:memory:` for a throwaway one). */
 export async function openSqliteStore(path: string): Promise<Store> {
@@ -62,23 +67,10 @@ export async function openSqliteStore(path: string): Promise<Store> {
   return new SqliteStore(db);
 }
 
-function toEvent(r: EventRow): AverEvent {
-  return {
-    eventId: r.event_id, type: r.type, id: r.id, groupId: r.group_id, status: r.status, receivedAt: r.received_at,
-    unknownType: r.unknown_type === 1, unknownStatus: r.unknown_status === 1, raw: JSON.parse(r.raw),
-  };
-}
-function toStored(r: EventRow): StoredEvent {
-  return {
-    event: toEvent(r), routed: r.routed === 1,
-    labels: r.labels ? JSON.parse(r.labels) : null, details: r.details ? JSON.parse(r.details) : null,
-  };
-}
-
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   /** Pacing lives in memory: one process owns an SQLite store's deliveries. */
-  private readonly pacing = new Map<string, { tat: number; pausedUntil: number }>();
+  private readonly pacing = new Map<string, Bucket>();
 
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -118,15 +110,7 @@ class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-    const apply = this.db.transaction(() => {
-      const row = this.stmt('SELECT version FROM schema_version').get() as { version: number } | undefined;
-      const current = row?.version ?? 0;
-      for (let v = current; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v]);
-      if (!row) this.stmt('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
-      else this.stmt('UPDATE schema_version SET version = ?').run(MIGRATIONS.length);
-    });
-    apply.immediate();
+    this.write(() => applySqliteMigrations(this.db));
   }
 
   async close(): Promise<void> {
@@ -136,6 +120,8 @@ class SqliteStore implements Store {
   async ping(): Promise<void> {
     this.stmt('SELECT 1').get();
   }
+
+  // Inbox
 
   async appendEvents(batch: NewEvent[]): Promise<AppendResult[]> {
     const findKey = this.stmt('SELECT event_id, until FROM dedup WHERE key = ?');
@@ -148,7 +134,7 @@ class SqliteStore implements Store {
         if (existing && existing.until > e.receivedAt) return { duplicate: true, eventId: existing.event_id };
         putKey.run(dedupKey, e.eventId, dedupUntil);
         insert.run(e.eventId, e.type, e.id, e.groupId, e.status, e.receivedAt, e.unknownType ? 1 : 0, e.unknownStatus ? 1 : 0, JSON.stringify(e.raw));
-        if (preRouted) this.routeEventSync(e.eventId, preRouted.labels, null, preRouted.jobs, e.receivedAt);
+        if (preRouted) this.routeOne(e.eventId, preRouted.labels, null, preRouted.jobs, e.receivedAt);
         return { duplicate: false, eventId: e.eventId };
       }),
     true);
@@ -156,22 +142,19 @@ class SqliteStore implements Store {
 
   /** One process owns this store and routes one batch at a time: the lease (for replicas) is not needed. */
   async unroutedEvents(limit: number): Promise<AverEvent[]> {
-    const rows = this.stmt('SELECT * FROM events WHERE routed = 0 ORDER BY seq LIMIT CAST(? AS INTEGER)').all(limit) as EventRow[];
-    return rows.map(toEvent);
-  }
-
-  async routeEvent(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void> {
-    this.write(() => this.routeEventSync(eventId, labels, details, jobs, now));
+    const found = this.stmt(`SELECT ${EVENT_COLUMNS} FROM events e WHERE e.routed = 0 ORDER BY e.seq LIMIT CAST(? AS INTEGER)`).all(limit) as EventRow[];
+    return found.map(decode.event);
   }
 
   async routeEvents(results: RouteResult[], now: number): Promise<void> {
     if (results.length === 0) return;
     this.write(() => {
-      for (const r of results) this.routeEventSync(r.eventId, r.labels, r.details, r.jobs, now);
+      for (const r of results) this.routeOne(r.eventId, r.labels, r.details, r.jobs, now);
     });
   }
 
-  private routeEventSync(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): void {
+  /** Marks the event routed and enqueues its jobs, inside the caller's transaction; nothing if already routed. */
+  private routeOne(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): void {
     const mark = this.stmt('UPDATE events SET routed = 1, labels = ?, details = ? WHERE event_id = ? AND routed = 0');
     const insert = this.stmt(`INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, next_attempt_at, created_at, updated_at)
       VALUES (?, (SELECT seq FROM events WHERE event_id = ?), ?, ?, ?, ?, ?, ?)`);
@@ -180,129 +163,64 @@ class SqliteStore implements Store {
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {
-    const row = this.stmt('SELECT * FROM events WHERE event_id = ?').get(eventId) as EventRow | undefined;
-    return row ? toStored(row) : null;
+    const row = this.stmt(`SELECT ${STORED_EVENT_COLUMNS} FROM events e WHERE e.event_id = ?`).get(eventId) as StoredEventRow | undefined;
+    return row ? decode.storedEvent(row) : null;
   }
 
   async recentEvents(limit: number): Promise<StoredEvent[]> {
-    return (this.stmt('SELECT * FROM events ORDER BY seq DESC LIMIT CAST(? AS INTEGER)').all(limit) as EventRow[]).map(toStored);
+    const found = this.stmt(`SELECT ${STORED_EVENT_COLUMNS} FROM events e ORDER BY e.seq DESC LIMIT CAST(? AS INTEGER)`).all(limit) as StoredEventRow[];
+    return found.map(decode.storedEvent);
   }
 
   async entityHistory(id: string, type?: string) {
-    const rows = (type
+    const found = (type
       ? this.stmt('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = ? AND type = ? ORDER BY seq').all(id, type)
       : this.stmt('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = ? ORDER BY seq').all(id)) as Array<
       Pick<EventRow, 'event_id' | 'type' | 'group_id' | 'status' | 'received_at'>
     >;
-    return rows.map((r) => ({ status: r.status, at: r.received_at, type: r.type, eventId: r.event_id, groupId: r.group_id }));
+    return found.map((r) => ({ status: r.status, at: r.received_at, type: r.type, eventId: r.event_id, groupId: r.group_id }));
   }
 
-  async pruneDedup(now: number): Promise<number> {
-    return this.stmt('DELETE FROM dedup WHERE until <= ?').run(now).changes;
-  }
+  // Delivery jobs
 
-  async pruneDelivered(before: number, limit: number): Promise<{ jobs: number; events: number }> {
-    return this.write(() => ({
-      jobs: this.stmt(`DELETE FROM jobs WHERE id IN (
-        SELECT id FROM jobs INDEXED BY jobs_state WHERE state = 'done' AND updated_at < ? ORDER BY updated_at LIMIT CAST(? AS INTEGER))`).run(before, limit).changes,
-      // Events arrive in seq order: the scan stops at the first one inside the retention (no index on received_at).
-      events: this.stmt(`DELETE FROM events WHERE seq IN (
-        SELECT e.seq FROM events e
-        WHERE e.seq < coalesce((SELECT seq FROM events WHERE received_at >= @before ORDER BY seq LIMIT 1), 9223372036854775807)
-          AND e.received_at < @before AND e.routed = 1
-          AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.event_id)
-        ORDER BY e.seq LIMIT CAST(@limit AS INTEGER))`).run({ before, limit }).changes,
+  async claimJobs(o: ClaimOptions): Promise<DeliveryJob[]> {
+    const lease = this.stmt(CLAIM.lease);
+    const load = this.stmt(CLAIM.load);
+    // One process writes at a time, so the pick and the leases cannot interleave with another claim.
+    return this.write(() => this.pickClaimable(o).map((id) => {
+      lease.run(o.owner, o.now + o.leaseMs, o.now, id);
+      return decode.deliveryJob(load.get(id) as DeliveryJobRow);
     }));
   }
 
-  async claimJobs(o: ClaimOptions): Promise<DeliveryJob[]> {
-    const receivers = o.receivers ? JSON.stringify(o.receivers) : null;
-    const skip = JSON.stringify(o.skipDestinations ?? []);
-    // Order per entity: only the pending job of a (receiver, entity) whose event arrived first is claimable,
-    // none while another job of the pair is leased (a retried dead letter waits for the one in flight), and
-    // none while an earlier event of the entity is still being routed. One process writes at a time, so the
-    // select and the lease below cannot interleave with another claim. The index hints matter: left to itself
-    // the planner picks jobs_state for both scans and a claim reads pending × pending rows (seconds at 8,000).
-    const claimable = `
-        AND (j.lease_until IS NULL OR j.lease_until <= @now)
-        AND (@receivers IS NULL OR j.receiver IN (SELECT value FROM json_each(@receivers)))
-        AND j.id = (SELECT p.id FROM jobs p INDEXED BY jobs_entity WHERE p.receiver = j.receiver AND p.entity_key = j.entity_key AND p.state = 'pending'
-                    ORDER BY p.event_seq, p.id LIMIT 1)
-        AND NOT EXISTS (SELECT 1 FROM jobs l INDEXED BY jobs_entity WHERE l.receiver = j.receiver AND l.entity_key = j.entity_key AND l.state = 'pending'
-                        AND l.lease_owner IS NOT NULL AND l.lease_until > @now AND l.id <> j.id)
-        AND NOT EXISTS (SELECT 1 FROM events u WHERE u.id = e.id AND u.type = e.type AND u.seq < e.seq AND u.routed = 0)`;
-    // First look: the earliest due jobs only (up to the CLAIM_WINDOW-th, in claim order), so a claim never reads a
-    // long backlog that belongs to held or busy destinations only to reject it row by row.
-    const bound = this.stmt(`SELECT next_attempt_at AS at, id FROM jobs INDEXED BY jobs_pending WHERE state = 'pending' AND next_attempt_at <= ?
-      ORDER BY next_attempt_at, id LIMIT 1 OFFSET ${CLAIM_WINDOW - 1}`);
-    const select = this.stmt(`
-      SELECT j.id, j.next_attempt_at AS at FROM jobs j INDEXED BY jobs_pending JOIN events e ON e.event_id = j.event_id
-      WHERE j.state = 'pending' AND j.next_attempt_at <= @now
-        AND (j.next_attempt_at < @boundAt OR (j.next_attempt_at = @boundAt AND j.id <= @boundId))
-        AND j.destination_key NOT IN (SELECT value FROM json_each(@skip)) ${claimable}
-      ORDER BY j.next_attempt_at, j.id LIMIT CAST(@limit AS INTEGER)`);
-    // When that window did not yield enough: destination by destination, in the order of their earliest due job
-    // (one index seek each), skipping held ones without reading their rows, until no later destination can do better.
-    const destinations = this.stmt(`
-      WITH RECURSIVE d(k) AS (
-        SELECT (SELECT destination_key FROM jobs INDEXED BY jobs_destination WHERE state = 'pending' ORDER BY destination_key LIMIT 1)
-        UNION ALL
-        SELECT (SELECT destination_key FROM jobs INDEXED BY jobs_destination WHERE state = 'pending' AND destination_key > d.k ORDER BY destination_key LIMIT 1)
-        FROM d WHERE d.k IS NOT NULL),
-      due AS (SELECT k, (SELECT x.next_attempt_at FROM jobs x INDEXED BY jobs_destination WHERE x.state = 'pending' AND x.destination_key = d.k
-                         ORDER BY x.next_attempt_at LIMIT 1) AS at FROM d WHERE k IS NOT NULL AND k NOT IN (SELECT value FROM json_each(@skip)))
-      SELECT k, at FROM due WHERE at <= @now ORDER BY at`);
-    const perDestination = this.stmt(`
-      SELECT j.id, j.next_attempt_at AS at FROM jobs j INDEXED BY jobs_destination JOIN events e ON e.event_id = j.event_id
-      WHERE j.state = 'pending' AND j.destination_key = @dest AND j.next_attempt_at <= @now ${claimable}
-      ORDER BY j.next_attempt_at, j.id LIMIT CAST(@limit AS INTEGER)`);
+  /** The ids of up to `o.limit` claimable jobs (claim-rule.ts), earliest due first. */
+  private pickClaimable(o: ClaimOptions): number[] {
+    const params = { now: o.now, receivers: o.receivers ? JSON.stringify(o.receivers) : null, skip: JSON.stringify(o.skipDestinations ?? []) };
     type Row = { id: number; at: number };
-    const pick = (): number[] => {
-      const b = bound.get(o.now) as Row | undefined;
-      const rows = select.all({ now: o.now, receivers, skip, limit: o.limit, boundAt: b?.at ?? o.now, boundId: b?.id ?? Number.MAX_SAFE_INTEGER }) as Row[];
-      if (rows.length >= o.limit || !b) return rows.map((r) => r.id);
-      let found: Row[] = [];
-      for (const { k, at } of destinations.all({ now: o.now, skip }) as Array<{ k: string; at: number }>) {
-        // Every job of this destination and the ones after it is due at `at` or later.
-        if (found.length >= o.limit && found[o.limit - 1].at < at) break;
-        found = found.concat(perDestination.all({ now: o.now, receivers, dest: k, limit: o.limit }) as Row[]);
-        found.sort((x, y) => x.at - y.at || x.id - y.id);
-      }
-      return found.slice(0, o.limit).map((r) => r.id);
-    };
-    const lease = this.stmt('UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?');
-    const load = this.stmt(`SELECT j.*, e.type, e.id AS entity_id, e.group_id, e.status, e.received_at, e.unknown_type, e.unknown_status,
-      e.raw, e.labels, e.details FROM jobs j JOIN events e ON e.event_id = j.event_id WHERE j.id = ?`);
-    return this.write(() => {
-      return pick().map((id) => {
-        lease.run(o.owner, o.now + o.leaseMs, o.now, id);
-        const r = load.get(id) as JobRow & EventRow & { entity_id: string };
-        const event = toEvent({ ...r, id: r.entity_id });
-        return {
-          id: r.id, eventId: r.event_id, receiver: r.receiver, entityKey: r.entity_key, destinationKey: r.destination_key,
-          attempt: r.attempts, createdAt: r.created_at, event, labels: r.labels ? JSON.parse(r.labels) : {}, details: r.details ? JSON.parse(r.details) : null,
-        } satisfies DeliveryJob;
-      });
-    });
-  }
-
-
-  async completeJob(jobId: number, owner: string, attempt: AttemptRecord, now: number): Promise<boolean> {
-    return this.write(() => this.completeSync(jobId, owner, attempt, now));
+    const b = this.stmt(CLAIM.bound).get(o.now) as Row | undefined;
+    const first = this.stmt(CLAIM.inWindow).all({ ...params, limit: o.limit, boundAt: b?.at ?? o.now, boundId: b?.id ?? Number.MAX_SAFE_INTEGER }) as Row[];
+    if (first.length >= o.limit || !b) return first.map((r) => r.id);
+    let found: Row[] = [];
+    for (const { k, at } of this.stmt(CLAIM.destinations).all({ now: o.now, skip: params.skip }) as Array<{ k: string; at: number }>) {
+      // Every job of this destination and the ones after it is due at `at` or later.
+      if (found.length >= o.limit && found[o.limit - 1].at < at) break;
+      found = found.concat(this.stmt(CLAIM.inDestination).all({ ...params, dest: k, limit: o.limit }) as Row[]);
+      found.sort((x, y) => x.at - y.at || x.id - y.id);
+    }
+    return found.slice(0, o.limit).map((r) => r.id);
   }
 
   async completeJobs(items: CompletedJob[]): Promise<boolean[]> {
     if (items.length === 0) return [];
-    return this.write(() => items.map((i) => {
-      if (i.messageRef) this.putRefSync(i.messageRef.receiver, i.messageRef.entityKey, i.messageRef.ref);
-      return this.completeSync(i.jobId, i.owner, i.attempt, i.now);
-    }));
-  }
-
-  private completeSync(jobId: number, owner: string, attempt: AttemptRecord, now: number): boolean {
-    return this.stmt(`UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ?,
+    const putRef = this.stmt(`INSERT INTO message_refs (receiver, entity_key, ref) VALUES (?, ?, ?)
+      ON CONFLICT (receiver, entity_key) DO UPDATE SET ref = excluded.ref`);
+    const complete = this.stmt(`UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ?,
         history = json_insert(history, '$[#]', json(?)), last_reason = NULL
-      WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(now, JSON.stringify(attempt), jobId, owner).changes === 1;
+      WHERE id = ? AND state = 'pending' AND lease_owner = ?`);
+    return this.write(() => items.map((i) => {
+      if (i.messageRef) putRef.run(i.messageRef.receiver, i.messageRef.entityKey, JSON.stringify(i.messageRef.ref));
+      return complete.run(i.now, JSON.stringify(i.attempt), i.jobId, i.owner).changes === 1;
+    }));
   }
 
   async retryJob(jobId: number, owner: string, attempt: AttemptRecord, nextAttemptAt: number): Promise<boolean> {
@@ -318,23 +236,19 @@ class SqliteStore implements Store {
   }
 
   async releaseJob(jobId: number, owner: string, nextAttemptAt: number): Promise<boolean> {
-    return this.stmt(`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1, next_attempt_at = ?
-      WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(nextAttemptAt, jobId, owner).changes === 1;
+    return this.stmt(`UPDATE jobs SET ${GIVE_BACK_LEASE}, next_attempt_at = ? WHERE id = ? AND state = 'pending' AND lease_owner = ?`)
+      .run(nextAttemptAt, jobId, owner).changes === 1;
   }
 
   async releaseLeases(owner: string): Promise<number> {
-    return this.stmt(`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1
-      WHERE lease_owner = ? AND state = 'pending'`).run(owner).changes;
+    return this.stmt(`UPDATE jobs SET ${GIVE_BACK_LEASE} WHERE lease_owner = ? AND state = 'pending'`).run(owner).changes;
   }
 
+  // Admin queries
+
   private jobRecords(where: string, ...params: unknown[]): JobRecord[] {
-    const rows = this.stmt(`SELECT j.*, e.type, e.id AS entity_id, e.group_id, e.status, e.received_at, e.unknown_type, e.unknown_status, e.raw,
-      e.routed, e.labels, e.details FROM jobs j JOIN events e ON e.event_id = j.event_id ${where}`).all(...params) as Array<JobRow & EventRow & { entity_id: string }>;
-    return rows.map((r) => ({
-      id: r.id, eventId: r.event_id, receiver: r.receiver, entityKey: r.entity_key, destinationKey: r.destination_key, state: r.state,
-      attempts: r.attempts, nextAttemptAt: r.next_attempt_at, createdAt: r.created_at, updatedAt: r.updated_at, lastReason: r.last_reason,
-      history: JSON.parse(r.history), event: toEvent({ ...r, id: r.entity_id }),
-    }));
+    const found = this.stmt(`SELECT ${JOB_RECORD_COLUMNS} FROM jobs j JOIN events e ON e.event_id = j.event_id ${where}`).all(...params) as JobRecordRow[];
+    return found.map(decode.jobRecord);
   }
 
   async getJob(jobId: number): Promise<JobRecord | null> {
@@ -380,6 +294,26 @@ class SqliteStore implements Store {
     return this.stmt(`DELETE FROM jobs WHERE state = 'dead' AND updated_at < ?`).run(olderThan).changes;
   }
 
+  // Housekeeping
+
+  async pruneDedup(now: number): Promise<number> {
+    return this.stmt('DELETE FROM dedup WHERE until <= ?').run(now).changes;
+  }
+
+  async pruneDelivered(before: number, limit: number): Promise<{ jobs: number; events: number }> {
+    return this.write(() => ({
+      jobs: this.stmt(`DELETE FROM jobs WHERE id IN (
+        SELECT id FROM jobs INDEXED BY jobs_state WHERE state = 'done' AND updated_at < ? ORDER BY updated_at, id LIMIT CAST(? AS INTEGER))`).run(before, limit).changes,
+      // Events arrive in seq order: the scan stops at the first one inside the retention (no index on received_at).
+      events: this.stmt(`DELETE FROM events WHERE seq IN (
+        SELECT e.seq FROM events e
+        WHERE e.seq < coalesce((SELECT seq FROM events WHERE received_at >= @before ORDER BY seq LIMIT 1), 9223372036854775807)
+          AND e.received_at < @before AND e.routed = 1
+          AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.event_id)
+        ORDER BY e.seq LIMIT CAST(@limit AS INTEGER))`).run({ before, limit }).changes,
+    }));
+  }
+
   async deadLetterReceivers(receivers: string[], reason: string, now: number, createdBefore?: number): Promise<number> {
     if (receivers.length === 0) return 0;
     return this.stmt(`UPDATE jobs SET state = 'dead', last_reason = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
@@ -387,14 +321,12 @@ class SqliteStore implements Store {
       .run(reason, now, JSON.stringify(receivers), createdBefore ?? Number.MAX_SAFE_INTEGER).changes;
   }
 
+  // Pacing
+
   async takeSendSlot(key: string, now: number, intervalMs: number, burst: number) {
-    const s = this.pacing.get(key) ?? { tat: now, pausedUntil: 0 };
-    if (now < s.pausedUntil) return { ok: false as const, waitMs: s.pausedUntil - now };
-    const tat = Math.max(s.tat, now);
-    const allowedAt = tat - (burst - 1) * intervalMs;
-    if (allowedAt > now) return { ok: false as const, waitMs: allowedAt - now };
-    this.pacing.set(key, { tat: tat + intervalMs, pausedUntil: s.pausedUntil });
-    return { ok: true as const };
+    const { answer, bucket } = takeSlot(this.pacing.get(key), now, intervalMs, burst);
+    if (answer.ok) this.pacing.set(key, bucket);
+    return answer;
   }
 
   async pauseDestination(key: string, until: number): Promise<void> {
@@ -402,18 +334,14 @@ class SqliteStore implements Store {
     this.pacing.set(key, { tat: s.tat, pausedUntil: Math.max(s.pausedUntil, until) });
   }
 
+  // Message references
+
   async getMessageRef(receiver: string, entityKey: string): Promise<MessageRef | null> {
     const row = this.stmt('SELECT ref FROM message_refs WHERE receiver = ? AND entity_key = ?').get(receiver, entityKey) as { ref: string } | undefined;
     return row ? JSON.parse(row.ref) : null;
   }
 
-  async putMessageRef(receiver: string, entityKey: string, ref: MessageRef): Promise<void> {
-    this.putRefSync(receiver, entityKey, ref);
-  }
-
-  private putRefSync(receiver: string, entityKey: string, ref: MessageRef): void {
-    this.stmt('INSERT INTO message_refs (receiver, entity_key, ref) VALUES (?, ?, ?) ON CONFLICT (receiver, entity_key) DO UPDATE SET ref = excluded.ref').run(receiver, entityKey, JSON.stringify(ref));
-  }
+  // Teams installations
 
   async putInstallation(i: TeamsInstallation): Promise<void> {
     this.stmt(`INSERT INTO installations (team_id, channel_id, data, removed, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -426,7 +354,7 @@ class SqliteStore implements Store {
   }
 
   async listInstallations(): Promise<TeamsInstallation[]> {
-    const rows = this.stmt('SELECT data, removed, updated_at FROM installations ORDER BY team_id, channel_id').all() as Array<{ data: string; removed: number; updated_at: number }>;
-    return rows.map((r) => ({ ...JSON.parse(r.data), removed: r.removed === 1, updatedAt: r.updated_at }));
+    const found = this.stmt('SELECT data, removed, updated_at FROM installations ORDER BY team_id, channel_id').all() as Array<{ data: string; removed: number; updated_at: number }>;
+    return found.map((r) => ({ ...JSON.parse(r.data), removed: r.removed === 1, updatedAt: r.updated_at }));
   }
 }

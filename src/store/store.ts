@@ -65,20 +65,8 @@ export interface ClaimOptions {
   skipDestinations?: string[];
 }
 
-/**
- * Everything the bridge keeps, behind one contract, implemented for SQLite and
- * PostgreSQL and tested by one shared suite (test/store/contract.ts).
- * Times are epoch milliseconds. Every write is durable when its promise resolves.
- */
-export interface Store {
-  readonly kind: 'sqlite' | 'postgres';
-  /** Creates or upgrades the schema (under a lock where replicas share the store). */
-  migrate(): Promise<void>;
-  close(): Promise<void>;
-  /** A cheap round trip, for /readyz. */
-  ping(): Promise<void>;
-
-  // Inbox
+/** The inbox: webhooks stored with their dedup keys, routed later. */
+export interface Inbox {
   /** Appends in one transaction (the group commit); a live dedupKey makes a duplicate. */
   appendEvents(batch: NewEvent[]): Promise<AppendResult[]>;
   /**
@@ -88,41 +76,66 @@ export interface Store {
    * way. A store one process owns (SQLite) has one router and ignores the lease.
    */
   unroutedEvents(limit: number, lease?: { now: number; until: number }): Promise<AverEvent[]>;
-  /** Records the route result and enqueues its jobs, atomically. Idempotent per event. */
-  routeEvent(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): Promise<void>;
-  /** routeEvent for many events, in one transaction: each is recorded as routeEvent would (idempotent per event). */
+  /**
+   * Records each event's route result and enqueues its jobs (due at `now`), in one transaction. Idempotent per
+   * event: an event already routed, here or by a concurrent call, keeps its first result and gets no more jobs.
+   */
   routeEvents(results: RouteResult[], now: number): Promise<void>;
   getEvent(eventId: string): Promise<StoredEvent | null>;
   /** The most recent events, newest first. */
   recentEvents(limit: number): Promise<StoredEvent[]>;
   /** Statuses an entity went through, oldest first (by type and id, or id alone when type is omitted). */
   entityHistory(id: string, type?: string): Promise<Array<StatusChange & { type: string; eventId: string; groupId: string }>>;
-  /** Deletes dedup keys whose window has passed. */
-  pruneDedup(now: number): Promise<number>;
-  /**
-   * Retention: deletes up to `limit` delivered jobs last updated before `before`, then up to `limit` routed events
-   * received before it that have no job left (none queued, none dead). Returns how many of each went.
-   */
-  pruneDelivered(before: number, limit: number): Promise<{ jobs: number; events: number }>;
+}
 
-  // Delivery jobs
+/** Delivery jobs: claimed under a lease, then completed, retried, given back or dead-lettered by the lease holder. */
+export interface JobQueue {
   /**
    * Claims due pending jobs under a lease, at most one per (receiver, entity):
    * the oldest, so an entity's messages go out in order. Expired leases are claimable.
+   * The rule is written once, in claim-rule.ts.
    */
   claimJobs(options: ClaimOptions): Promise<DeliveryJob[]>;
-  /** Marks a leased job done. False when the lease was lost (another replica has it). */
-  completeJob(jobId: number, owner: string, attempt: AttemptRecord, now: number): Promise<boolean>;
-  /** completeJob for many jobs in one transaction (message refs first); one result per item, in order. */
+  /**
+   * Marks leased jobs done, in one transaction (message refs first); one result per item, in order: false when
+   * the lease was lost (another replica has the job) or the job is listed again.
+   */
   completeJobs(items: CompletedJob[]): Promise<boolean[]>;
   /** Records a failed attempt and when to try again; releases the lease. */
   retryJob(jobId: number, owner: string, attempt: AttemptRecord, nextAttemptAt: number): Promise<boolean>;
   /** Moves a job to the dead letters with its reason. */
   deadLetterJob(jobId: number, owner: string | null, attempt: AttemptRecord | null, reason: string, now: number): Promise<boolean>;
-  /** Gives one leased job back, due at `nextAttemptAt`, without counting an attempt (paced out). */
+  /** Gives one leased job back, due at `nextAttemptAt`, without counting an attempt (paced out); never below zero. */
   releaseJob(jobId: number, owner: string, nextAttemptAt: number): Promise<boolean>;
-  /** Gives leases held by `owner` back without counting an attempt (graceful shutdown). */
+  /** Gives leases held by `owner` back without counting an attempt (graceful shutdown); never below zero. */
   releaseLeases(owner: string): Promise<number>;
+}
+
+/** Pacing, shared by every process on the store: a GCRA token bucket per destination (send-slot.ts). */
+export interface Pacing {
+  /**
+   * Takes one send slot for `destinationKey` if one is free now; otherwise says how long to wait, in whole
+   * milliseconds (at least 1). `intervalMs` is 1000/rate, `burst` the bucket size (floored, at least 1).
+   */
+  takeSendSlot(destinationKey: string, now: number, intervalMs: number, burst: number): Promise<{ ok: true } | { ok: false; waitMs: number }>;
+  /** Pauses a destination until `until` (a 429's Retry-After). */
+  pauseDestination(destinationKey: string, until: number): Promise<void>;
+}
+
+/** Where each entity's message lives, for edits and threads (written by completeJobs). */
+export interface MessageRefs {
+  getMessageRef(receiver: string, entityKey: string): Promise<MessageRef | null>;
+}
+
+/** The Teams channels the bot was added to. */
+export interface Installations {
+  putInstallation(installation: TeamsInstallation): Promise<void>;
+  removeInstallation(teamId: string, now: number): Promise<void>;
+  listInstallations(): Promise<TeamsInstallation[]>;
+}
+
+/** What operators read and do: the admin page, the CLI, /metrics. */
+export interface AdminQueries {
   getJob(jobId: number): Promise<JobRecord | null>;
   jobsForEvent(eventId: string): Promise<JobRecord[]>;
   listJobs(filter: { state?: JobState; receiver?: string; limit: number }): Promise<JobRecord[]>;
@@ -132,28 +145,35 @@ export interface Store {
   retryDeadLetter(jobId: number, now: number): Promise<boolean>;
   retryAllDeadLetters(now: number, receiver?: string): Promise<number>;
   purgeDeadLetters(olderThan: number): Promise<number>;
+}
+
+/** What the housekeeping pass (and a reload) deletes or gives up on. */
+export interface Housekeeping {
+  /** Deletes dedup keys whose window has passed. */
+  pruneDedup(now: number): Promise<number>;
+  /**
+   * Retention: deletes up to `limit` delivered jobs last updated before `before`, first the ones delivered longest ago
+   * (by update time, then id), then up to `limit` routed events received before it that have no job left (none
+   * queued, none dead), the earliest received first. Returns how many of each went.
+   */
+  pruneDelivered(before: number, limit: number): Promise<{ jobs: number; events: number }>;
   /**
    * Dead-letters the pending jobs (leased or not) of the receivers named, with `reason`: those a reload removed,
    * or that no configuration has any more. With `createdBefore`, only jobs created before that time.
    */
   deadLetterReceivers(receivers: string[], reason: string, now: number, createdBefore?: number): Promise<number>;
+}
 
-  // Pacing, shared by every process on the store: a GCRA token bucket per destination
-  /**
-   * Takes one send slot for `destinationKey` if one is free now; otherwise says
-   * how long to wait. `intervalMs` is 1000/rate, `burst` the bucket size.
-   */
-  takeSendSlot(destinationKey: string, now: number, intervalMs: number, burst: number): Promise<{ ok: true } | { ok: false; waitMs: number }>;
-  /** Pauses a destination until `until` (a 429's Retry-After). */
-  pauseDestination(destinationKey: string, until: number): Promise<void>;
-
-  // Message references, for edits and threads
-  getMessageRef(receiver: string, entityKey: string): Promise<MessageRef | null>;
-  /** Records where the entity's message now lives (replacing any earlier reference: a deleted message is posted anew). */
-  putMessageRef(receiver: string, entityKey: string, ref: MessageRef): Promise<void>;
-
-  // Teams installations
-  putInstallation(installation: TeamsInstallation): Promise<void>;
-  removeInstallation(teamId: string, now: number): Promise<void>;
-  listInstallations(): Promise<TeamsInstallation[]>;
+/**
+ * Everything the bridge keeps, behind one contract made of the roles above, implemented for SQLite and
+ * PostgreSQL and tested by one shared suite (test/store/contract.ts).
+ * Times are epoch milliseconds. Every write is durable when its promise resolves.
+ */
+export interface Store extends Inbox, JobQueue, Pacing, MessageRefs, Installations, AdminQueries, Housekeeping {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema (under a lock where replicas share the store); see migrations.ts. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** A cheap round trip, for /readyz. */
+  ping(): Promise<void>;
 }

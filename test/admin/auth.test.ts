@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MINIMAL_YAML, startBridge, tempDir, type TestBridge } from '../helpers/bridge.js';
+import { startBridge, tempDir, type TestBridge } from '../helpers/bridge.js';
+import { MINIMAL_YAML } from '../helpers/config.js';
 
 const ADMIN = 'admin-token-0123456789';
 
@@ -21,7 +22,7 @@ const ENDPOINTS: Array<[string, string]> = [
 function cookieFrom(res: Response): string {
   const set = res.headers.getSetCookie();
   expect(set).to.have.length(1);
-  return set[0]!.split(';')[0]!;
+  return set[0].split(';')[0];
 }
 
 async function logIn(url: string, token: string): Promise<Response> {
@@ -94,7 +95,7 @@ describe('admin endpoints: the admin token', () => {
       const res = await logIn(t.url, ADMIN);
       expect(res.status).to.equal(303);
       expect(res.headers.get('location')).to.equal('/admin');
-      const set = res.headers.getSetCookie()[0]!;
+      const set = res.headers.getSetCookie()[0];
       expect(set).to.match(/httponly/i).and.match(/samesite=strict/i).and.match(/path=\/admin/i);
       expect(set).to.not.include(ADMIN);
       const page = await fetch(`${t.url}/admin`, { headers: { cookie: cookieFrom(res) } });
@@ -119,7 +120,7 @@ describe('admin endpoints: the admin token', () => {
       expect(wrong.status).to.equal(403);
 
       const page = await (await fetch(`${t.url}/admin`, { headers: { cookie } })).text();
-      const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1];
       const ok = await fetch(`${t.url}/admin/dead-letters/retry-all`, { method: 'POST', headers: form, body: `csrf=${encodeURIComponent(csrf)}`, redirect: 'manual' });
       expect(ok.status).to.equal(303);
       expect(ok.headers.get('location')).to.equal('/admin?notice=retried-all&n=0#dead-letters');
@@ -134,7 +135,7 @@ describe('admin endpoints: the admin token', () => {
     it('logs out: the cookie is cleared', async () => {
       const cookie = cookieFrom(await logIn(t.url, ADMIN));
       const page = await (await fetch(`${t.url}/admin`, { headers: { cookie } })).text();
-      const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1];
       const res = await fetch(`${t.url}/admin/logout`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: `csrf=${encodeURIComponent(csrf)}` });
       expect(res.status).to.equal(303);
       expect(res.headers.getSetCookie()[0]).to.match(/^aver_bridge_admin=;/).and.match(/expires=Thu, 01 Jan 1970/i);

@@ -99,7 +99,7 @@ route:
       const out: string[] = [];
       const code = await main(['routes', 'test', '--config', t.bridge.config.source.file, ...labels], { out: (s) => out.push(s) > 0, err: (s) => out.push(s) > 0 });
       expect(code).to.equal(0);
-      return out[0]!;
+      return out[0];
     }
 
     for (const labels of [

@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import nock from 'nock';
-import { pino } from 'pino';
 import { createAverApiClient, TOKEN_LIFETIME_MS, TOKEN_REFRESH_BEFORE_MS } from '../../src/aver/api-client.js';
 import type { AverApiConfig } from '../../src/model/config.js';
 import { BridgeError } from '../../src/errors.js';
+import { fakeClock } from '../helpers/clock.js';
+import { averApiConfig } from '../helpers/config.js';
+import { averApiFixture as fixture } from '../helpers/fixtures.js';
+import { memoryLogger } from '../helpers/logger.js';
 
 const BASE = 'http://aver.test/api';
 const KEY = 'key-7f2a9c41';
@@ -14,34 +15,10 @@ const BASIC = 'Basic ' + Buffer.from(`${KEY}:${SECRET}`).toString('base64');
 const CHECK_ID = '51771bd7-a5b5-4ab9-913c-f1dc15429f11';
 const WATCHLIST_ID = 'f4d8f910-8a7b-42f0-ba40-2b2c17cb9118';
 
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/aver-api/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
-}
-
-function config(over: Partial<AverApiConfig> = {}): AverApiConfig {
-  return { baseUrl: BASE, key: KEY, secret: SECRET, timeoutMs: 2000, showPersonalData: false, cacheTtlMs: 30_000, ...over };
-}
-
-function fakeClock(start = 1_700_000_000_000) {
-  let t = start;
-  return { now: () => t, sleep: async () => undefined, advance: (ms: number) => void (t += ms) };
-}
-
-function capturedLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      lines.push(chunk.toString());
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'trace' }, stream), lines };
-}
-
 function setup(over: Partial<AverApiConfig> = {}) {
   const clock = fakeClock();
-  const log = capturedLogger();
-  const client = createAverApiClient(config(over), { fetch: globalThis.fetch, clock, logger: log.logger });
+  const log = memoryLogger('trace');
+  const client = createAverApiClient(averApiConfig({ baseUrl: BASE, key: KEY, secret: SECRET, ...over }), { fetch: globalThis.fetch, clock, logger: log.logger });
   return { client, clock, log };
 }
 
@@ -168,7 +145,7 @@ describe('createAverApiClient', () => {
     const err = await rejection(client.getWatchlist(WATCHLIST_ID));
     expect(err.code).to.equal('aver_api_unauthorized');
     scope.done();
-    expectNoSecrets(err.message + JSON.stringify(err) + log.lines.join(''), ['tok-1', 'tok-2']);
+    expectNoSecrets(err.message + JSON.stringify(err) + log.text(), ['tok-1', 'tok-2']);
   });
 
   it('reports a rejected key and secret as aver_api_unauthorized without naming them', async () => {
@@ -178,7 +155,7 @@ describe('createAverApiClient', () => {
     expect(err.code).to.equal('aver_api_unauthorized');
     expect(err.message).to.include('aver.api.key');
     scope.done();
-    expectNoSecrets(err.message + String(err.stack) + log.lines.join(''));
+    expectNoSecrets(err.message + String(err.stack) + log.text());
   });
 
   it('maps other HTTP failures to aver_api_http_<status>', async () => {
@@ -254,7 +231,7 @@ describe('createAverApiClient', () => {
     clock.advance(TOKEN_LIFETIME_MS - 60_000);
     await client.getCheck(CHECK_ID);
     scope.done();
-    expect(log.lines.length).to.be.greaterThan(0);
-    expectNoSecrets(log.lines.join(''), ['tok-secret-1', 'tok-secret-2', 'tok-secret-3']);
+    expect(log.lines().length).to.be.greaterThan(0);
+    expectNoSecrets(log.text(), ['tok-secret-1', 'tok-secret-2', 'tok-secret-3']);
   });
 });

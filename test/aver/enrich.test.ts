@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import nock from 'nock';
-import { pino } from 'pino';
 import { createAverApiClient } from '../../src/aver/api-client.js';
 import {
   BREAKER_FAILURES,
@@ -16,6 +13,10 @@ import {
 } from '../../src/aver/enrich.js';
 import type { AverEvent } from '../../src/model/event.js';
 import type { AverApiConfig } from '../../src/model/config.js';
+import { fakeClock } from '../helpers/clock.js';
+import { averApiConfig } from '../helpers/config.js';
+import { averApiFixture as fixture, event as kitEvent } from '../helpers/fixtures.js';
+import { memoryLogger } from '../helpers/logger.js';
 
 const BASE = 'http://aver.test/api';
 const CHECK_ID = '51771bd7-a5b5-4ab9-913c-f1dc15429f11';
@@ -30,34 +31,19 @@ const PII = [
   'Dmitri', 'Alarik', 'Halloway', '1971-08-22',
 ];
 
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/aver-api/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
-}
-
-function config(over: Partial<AverApiConfig> = {}): AverApiConfig {
-  return { baseUrl: BASE, key: 'key-1', secret: 'secret-1', timeoutMs: 2000, showPersonalData: false, cacheTtlMs: 30_000, ...over };
-}
-
 function event(type: string, id: string, status = 'Rejected'): AverEvent {
-  return { eventId: `ev-${id}-${status}`, type, id, groupId: '2d1162b5-d6a8-4936-be84-39ec873b7a60', status, receivedAt: 0, unknownType: false, unknownStatus: false, raw: { type, id, status } };
+  return kitEvent(status, { eventId: `ev-${id}-${status}`, type, id, groupId: '2d1162b5-d6a8-4936-be84-39ec873b7a60', receivedAt: 0, raw: { type, id, status } });
 }
 
 function setup(over: Partial<AverApiConfig> = {}, maxEntries?: number) {
-  let t = 1_700_000_000_000;
-  const clock = { now: () => t, sleep: async () => undefined, advance: (ms: number) => void (t += ms) };
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      lines.push(chunk.toString());
-      cb();
-    },
-  });
-  const logger = pino({ level: 'trace' }, stream);
-  const cfg = config(over);
+  const clock = fakeClock();
+  const logs = memoryLogger('trace');
+  const logger = logs.logger;
+  const cfg = averApiConfig(over);
   const unavailable: string[] = [];
   const client = createAverApiClient(cfg, { fetch: globalThis.fetch, clock, logger });
   const enricher = createEnricher(cfg, { client, clock, logger, onUnavailable: (r) => unavailable.push(r), maxEntries });
-  return { enricher, clock, lines, unavailable };
+  return { enricher, clock, logs, unavailable };
 }
 
 function token(scope: nock.Scope = nock(BASE)): nock.Scope {
@@ -284,7 +270,7 @@ describe('createEnricher', () => {
   });
 
   it('keeps every piece of personal data out of labels, details and logs by default', async () => {
-    const { enricher, lines } = setup();
+    const { enricher, logs } = setup();
     const scope = checkScope(CHECK_ID, 'check');
     watchlistScope(WATCHLIST_ID, 'watchlist').get('/auth/token').optionally().reply(200, { token: 'tok-1' });
     checkScope(OFFLINE_ID, 'offline-check');
@@ -298,22 +284,22 @@ describe('createEnricher', () => {
       expect(out.details.available).to.equal(true);
       expect(out.details).not.to.have.property('name');
     }
-    expect(lines.length).to.be.greaterThan(0);
-    expectNoPii(JSON.stringify(outs) + lines.join(''));
+    expect(logs.lines().length).to.be.greaterThan(0);
+    expectNoPii(JSON.stringify(outs) + logs.text());
   });
 
   it('keeps personal data out of logs when a call fails mid-way', async () => {
-    const { enricher, lines } = setup();
+    const { enricher, logs } = setup();
     token()
       .get(`/check/${CHECK_ID}`).reply(200, fixture('check'))
       .get(`/check/${CHECK_ID}/results`).reply(500, fixture('check-results'));
     expect(await enricher.enrich(event('LiveCheck', CHECK_ID))).to.deep.equal(UNAVAILABLE);
-    expect(lines.join('')).to.include('aver_api_http_500');
-    expectNoPii(lines.join(''));
+    expect(logs.text()).to.include('aver_api_http_500');
+    expectNoPii(logs.text());
   });
 
   it('with showPersonalData adds only the name', async () => {
-    const { enricher, lines } = setup({ showPersonalData: true });
+    const { enricher, logs } = setup({ showPersonalData: true });
     checkScope(CHECK_ID, 'check');
     watchlistScope(WATCHLIST_ID, 'watchlist').get('/auth/token').optionally().reply(200, { token: 'tok-1' });
     const check = await enricher.enrich(event('LiveCheck', CHECK_ID));
@@ -322,7 +308,7 @@ describe('createEnricher', () => {
     expect(search.details.name).to.equal('Dmitri Halloway-Brandt');
     expect(JSON.stringify([check.labels, search.labels])).not.to.match(/Jolene|Dmitri/);
     expectNoPii(JSON.stringify([check, search]), ['Jolene', 'Marlowe-Quist', 'Dmitri', 'Halloway']);
-    expectNoPii(lines.join(''));
+    expectNoPii(logs.text());
   });
 });
 

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import { postWebhook, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
 import { startFakeHttp } from '../helpers/fake-http.js';
 import { startFakeSlack } from '../helpers/fake-slack.js';
+import { averApiFixture as fixture } from '../helpers/fixtures.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/aver-api/${name}.json`, import.meta.url), 'utf8'));
 const CHECK = fixture('check');
 const RESULTS = fixture('check-results');
 /** Personal data in the fixtures that must never reach chat or logs by default. */

@@ -7,8 +7,8 @@ const CHANNEL = '19:abc123@thread.tacv2';
 
 /** Parses a card with Microsoft's own parser and returns its warnings and errors. */
 function parseCard(card: unknown): string[] {
-  const ac = new (AC as any).AdaptiveCard();
-  const ctx = new (AC as any).SerializationContext();
+  const ac = new AC.AdaptiveCard();
+  const ctx = new AC.SerializationContext();
   ac.parse(card, ctx);
   const problems: string[] = [];
   for (let i = 0; i < ctx.eventCount; i++) problems.push(ctx.getEventAt(i).message);

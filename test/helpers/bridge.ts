@@ -1,29 +1,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
 import { createBridge, type Bridge, type BridgeOptions } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
-import type { Config } from '../../src/model/config.js';
+import { memoryLogger } from './logger.js';
+
+// Part of the test kit (config.ts, logger.ts), here too for the tests that start a bridge.
+export { configFrom, MINIMAL_YAML } from './config.js';
+export { memoryLogger } from './logger.js';
 
 /** A temp folder removed by cleanup(). */
 export function tempDir(prefix = 'aver-bridge-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** A pino logger that keeps its lines in memory, for asserting on what was (or was not) logged. */
-export function memoryLogger(level = 'debug'): { logger: Logger; lines: () => string[]; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({ write(chunk, _enc, cb) { chunks.push(chunk.toString()); cb(); } });
-  const logger = pino({ level }, stream);
-  return { logger, lines: () => chunks.join('').split('\n').filter(Boolean), text: () => chunks.join('') };
-}
-
-/** Parses inline YAML as a config file would be, with `${DIR}` replaced by a temp folder. */
-export function configFrom(yaml: string, env: NodeJS.ProcessEnv = {}, file = 'test.yaml'): Config {
-  return parseConfig(yaml, file, env);
 }
 
 export interface TestBridge {
@@ -68,14 +57,23 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, ms =
   const until = Date.now() + ms;
   for (;;) {
     const v = await check();
-    if (v) return v as NonNullable<T>;
+    if (v) return v;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
 
-/** Posts a webhook body (object or raw string) with the given headers. */
-export async function postWebhook(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+/** A JSON answer of the bridge: a webhook accepted (`eventId`, `duplicate`) or any request refused (`error`). Tests read the side they expect. */
+export interface BridgeAnswer {
+  accepted?: boolean;
+  duplicate?: boolean;
+  eventId: string;
+  error: { code: string; message: string; details?: Array<{ path: string; message: string }> };
+  [key: string]: unknown;
+}
+
+/** Posts a webhook body (object or raw string) with the given headers; `json` is the answer parsed (its text when not JSON). */
+export async function postWebhook(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: BridgeAnswer }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -84,16 +82,5 @@ export async function postWebhook(url: string, body: unknown, headers: Record<st
   const text = await res.text();
   let json: unknown = null;
   try { json = JSON.parse(text); } catch { json = text; }
-  return { status: res.status, json };
+  return { status: res.status, json: json as BridgeAnswer };
 }
-
-export const MINIMAL_YAML = `
-aver:
-  webhook:
-    secrets: ["s3cret-value"]
-receivers:
-  - name: ops
-    console: {}
-route:
-  receiver: ops
-`;

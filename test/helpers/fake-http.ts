@@ -7,6 +7,7 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   /** The request body: parsed JSON, else the text as it came, undefined when empty. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one fake stands in for every endpoint (webhooks, Bot Connector, Workflows, Aver's API): each test reads the shape its endpoint gets
   body: any;
   /** The body as text, as it came. */
   raw: string;
@@ -53,7 +54,8 @@ export async function startFakeHttp(script: FakeScript = () => undefined): Promi
     const at = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
+    req.on('end', () => void answerRequest());
+    async function answerRequest() {
       const raw = Buffer.concat(chunks).toString('utf8');
       let body: unknown = raw;
       try { body = raw ? JSON.parse(raw) : undefined; } catch { /* keep the text */ }
@@ -77,7 +79,7 @@ export async function startFakeHttp(script: FakeScript = () => undefined): Promi
       };
       if (a.delayMs) setTimeout(send, a.delayMs);
       else send();
-    });
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;

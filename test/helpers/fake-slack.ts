@@ -20,7 +20,7 @@ export async function startFakeSlack(respond?: (call: SlackCall) => { status?: n
     let body: Record<string, unknown>;
     if ((req.headers['content-type'] ?? '').includes('json')) body = JSON.parse(req.raw || '{}');
     else body = Object.fromEntries(new URLSearchParams(req.raw));
-    for (const k of ['attachments', 'blocks']) if (typeof body[k] === 'string') body[k] = JSON.parse(body[k] as string);
+    for (const k of ['attachments', 'blocks']) if (typeof body[k] === 'string') body[k] = JSON.parse(body[k]);
     const call: SlackCall = { method, body, at: req.at, token: req.headers.authorization };
     calls.push(call);
     const custom = respond?.(call);

@@ -83,7 +83,7 @@ export function usePostgres(what: string): () => TestPostgres {
       console.warn(`  ⚠ SKIPPED ${what}: ${found.skip}`);
       this.skip();
     }
-    db = found as TestPostgres;
+    db = found;
   });
   after(async function () {
     await db?.cleanup();

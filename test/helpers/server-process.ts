@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { LogRecord } from './logger.js';
 
 /** The repository root: the CLI runs with it as cwd, as a user would run it. */
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,7 +23,7 @@ export interface ServerProcess {
   /** Everything the process wrote so far, stdout and stderr. */
   output: () => string;
   /** Its stdout JSON log lines, each parsed once as it arrived. */
-  logs: () => Array<Record<string, any>>;
+  logs: () => LogRecord[];
   /** Resolves when the process has exited and all of its output has been read. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -54,7 +55,7 @@ export async function startServerProcess(configFile: string, env: NodeJS.Process
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
-  const logs: Array<Record<string, any>> = [];
+  const logs: LogRecord[] = [];
   let out = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   const port = await new Promise<number>((resolve, reject) => {
@@ -65,20 +66,20 @@ export async function startServerProcess(configFile: string, env: NodeJS.Process
       if (!line.includes('aver-bridge listening')) return;
       try {
         clearTimeout(timer);
-        resolve(JSON.parse(line).port);
+        resolve((JSON.parse(line) as LogRecord & { port: number }).port);
       } catch (err) {
         reject(err);
       }
     };
-    child.stdout!.on('data', (c: string) => (out += c));
-    child.stderr!.on('data', (c: string) => (out += c));
-    eachLine(child.stdout!, (line) => {
+    child.stdout.on('data', (c: string) => (out += c));
+    child.stderr.on('data', (c: string) => (out += c));
+    eachLine(child.stdout, (line) => {
       if (line.startsWith('{')) {
-        try { logs.push(JSON.parse(line)); } catch { /* not a JSON line */ }
+        try { logs.push(JSON.parse(line) as LogRecord); } catch { /* not a JSON line */ }
       }
       onLine(line);
     });
-    eachLine(child.stderr!, onLine);
+    eachLine(child.stderr, onLine);
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code ?? signal}) before listening:\n${lines.slice(-20).join('\n')}`));

@@ -4,7 +4,8 @@ import { connect } from 'node:net';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { ConfigError } from '../../src/errors.js';
 import { openStore } from '../../src/store/open-store.js';
-import { configFrom, MINIMAL_YAML, postWebhook, startBridge, tempDir, waitFor, type TestBridge } from '../helpers/bridge.js';
+import { postWebhook, startBridge, tempDir, waitFor, type TestBridge, type BridgeAnswer } from '../helpers/bridge.js';
+import { configFrom, MINIMAL_YAML } from '../helpers/config.js';
 
 const SECRET = 's3cret-value';
 const AUTH = { authorization: SECRET };
@@ -19,7 +20,7 @@ function body(over: Record<string, unknown> = {}) {
 }
 
 /** Asserts the one error shape every failure uses, with its stable code. */
-function expectError(res: { status: number; json: any }, status: number, code: string) {
+function expectError(res: { status: number; json: BridgeAnswer }, status: number, code: string) {
   expect(res.status, JSON.stringify(res.json)).to.equal(status);
   expect(res.json).to.be.an('object');
   expect(Object.keys(res.json)).to.deep.equal(['error']);
@@ -34,7 +35,7 @@ function expectError(res: { status: number; json: any }, status: number, code: s
 function raw(
   url: string,
   opts: { method?: string; headers?: Record<string, string | number>; chunks?: Array<string | Buffer> },
-): Promise<{ status: number; headers: Record<string, unknown>; json: any }> {
+): Promise<{ status: number; headers: Record<string, unknown>; json: BridgeAnswer }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: opts.method ?? 'POST', headers: opts.headers }, (res) => {
       const parts: Buffer[] = [];
@@ -43,7 +44,7 @@ function raw(
         const text = Buffer.concat(parts).toString('utf8');
         let json: unknown = text;
         try { json = JSON.parse(text); } catch { /* not JSON */ }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: json as BridgeAnswer });
       });
     });
     // The server may answer (413) and close before the whole body is sent: that is the point.
@@ -157,9 +158,10 @@ describe('POST /webhooks/aver (ingest, real bridge over HTTP)', () => {
         const res = await postWebhook(hook, JSON.stringify(payload), AUTH);
         expectError(res, 422, 'schema_violation');
         expect(res.json.error.details).to.be.an('array').that.is.not.empty;
-        const paths = res.json.error.details.map((d: { path: string }) => d.path);
+        const details = res.json.error.details!;
+        const paths = details.map((d) => d.path);
         expect(paths).to.include(path);
-        for (const d of res.json.error.details) expect(d.message).to.be.a('string').and.not.equal('');
+        for (const d of details) expect(d.message).to.be.a('string').and.not.equal('');
       });
     }
 

@@ -1,13 +1,7 @@
 import { expect } from 'chai';
-import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger.js';
-import { configFrom, MINIMAL_YAML } from '../helpers/bridge.js';
-
-function capture() {
-  const chunks: string[] = [];
-  const stream = new Writable({ write(c, _e, cb) { chunks.push(c.toString()); cb(); } });
-  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
-}
+import { configFrom, MINIMAL_YAML } from '../helpers/config.js';
+import { memoryStream } from '../helpers/logger.js';
 
 describe('log level (LOG_LEVEL and log.level)', () => {
   it('takes log.level from the config file', () => {
@@ -23,11 +17,11 @@ describe('log level (LOG_LEVEL and log.level)', () => {
   });
 
   it('drops lines below the level and redacts secrets in the ones it keeps', () => {
-    const out = capture();
+    const out = memoryStream();
     const logger = createLogger('warn', out.stream);
     logger.info('hidden');
     logger.warn({ token: 'xoxb-secret', receiver: 'ops' }, 'shown');
-    const lines = out.lines();
+    const lines = out.records();
     expect(lines.map((l) => l.msg)).to.deep.equal(['shown']);
     expect(lines[0]).to.include({ token: '[redacted]', receiver: 'ops', service: 'aver-bridge' });
   });

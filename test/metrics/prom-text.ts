@@ -13,7 +13,7 @@ export function parsePromText(text: string): { samples: Sample[]; types: Map<str
   for (const line of text.split('\n')) {
     if (line.startsWith('# TYPE ')) {
       const [name, type] = line.slice(7).split(' ');
-      types.set(name!, type!);
+      types.set(name, type);
     } else if (line.startsWith('# HELP ')) {
       const rest = line.slice(7);
       const i = rest.indexOf(' ');
@@ -22,8 +22,8 @@ export function parsePromText(text: string): { samples: Sample[]; types: Map<str
       const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
       if (!m) throw new Error(`unparsable metrics line: ${line}`);
       const labels: Record<string, string> = {};
-      for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
-      samples.push({ name: m[1]!, labels, value: m[3] === '+Inf' ? Infinity : Number(m[3]) });
+      for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2].replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
+      samples.push({ name: m[1], labels, value: m[3] === '+Inf' ? Infinity : Number(m[3]) });
     }
   }
   return { samples, types, help };

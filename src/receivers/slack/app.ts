@@ -5,6 +5,7 @@ import type { Middleware, Context as KoaContext } from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { BridgeError } from '../../errors.js';
+import { readBody } from '../../http/read-body.js';
 import type { SlackConfig } from '../../model/config.js';
 import { COMMAND_HELP, type ChatCommands, type RouteAnswer, type StatusAnswer } from '../../model/chat-commands.js';
 import { slackLogger } from './deliver.js';
@@ -12,6 +13,7 @@ import { describeStatusReason, describeWarning } from '../../aver/enrich.js';
 import { escapeSlack, fit, historyLine, slackDate, statusStyle, truncate } from './format.js';
 
 type BoltApp = App;
+type ProcessEvent = (event: ReceiverEvent) => Promise<void>;
 
 /** Slack's events and commands are small; anything bigger is not from Slack. */
 export const SLACK_EVENTS_BODY_LIMIT = 1024 * 1024;
@@ -29,23 +31,50 @@ export interface SlackEventsDeps {
 }
 
 export interface SlackEvents {
-  /** Mount for `POST /slack/events`, with no body parser before it: it reads the raw body itself. */
+  /**
+   * Mount for `POST /slack/events`, behind renderErrors (its refusals are thrown BridgeErrors) and with no body
+   * parser before it: it reads the raw body itself.
+   */
   middleware: Middleware;
   app: BoltApp;
 }
 
 /** Bolt's App fed by our Koa server: the receiver is a shim whose only job is to hand Bolt the App. */
 export function createSlackEvents(deps: SlackEventsDeps): SlackEvents {
-  const { slack, clock } = deps;
-  const signingSecret = slack.signingSecret;
-  if (!signingSecret) {
-    throw new BridgeError(
-      'slack_signing_secret_missing',
-      'slack.signingSecret is needed to answer /slack/events: copy the Signing Secret from your Slack app\'s "Basic Information" page into SLACK_SIGNING_SECRET.',
-    );
-  }
+  const signingSecret = requireSigningSecret(deps.slack);
   const logger = deps.logger.child({ component: 'slack-events' });
+  const { app, processEvent } = createBoltApp(deps, logger);
 
+  // Checks in a fixed order: method 405, size 413, signature 401, body 400; then Bolt answers (or 404, 500).
+  const middleware: Middleware = async (ctx) => {
+    if (ctx.method !== 'POST') {
+      ctx.set('Allow', 'POST');
+      throw new BridgeError('method_not_allowed', 'Use POST.', { status: 405 });
+    }
+    const raw = (await readBody(ctx, SLACK_EVENTS_BODY_LIMIT)).toString('utf8');
+    const isForm = ctx.get('content-type').split(';')[0].trim().toLowerCase() === 'application/x-www-form-urlencoded';
+    // Slack's ssl_check carries no signature; answering it reveals nothing (as Bolt's HTTPReceiver does).
+    if (isForm && parseQuery(raw).ssl_check === '1') return answer(ctx, '');
+    verifySignature(ctx, raw, signingSecret, deps.clock.now(), logger);
+    const body = parseBody(raw, isForm);
+    if (body.type === 'url_verification') return answer(ctx, { challenge: body.challenge });
+    answerDispatch(ctx, await dispatch(processEvent, ctx, body, logger), logger);
+  };
+
+  return { middleware, app };
+}
+
+function requireSigningSecret(slack: SlackConfig): string {
+  if (slack.signingSecret) return slack.signingSecret;
+  throw new BridgeError(
+    'slack_signing_secret_missing',
+    'slack.signingSecret is needed to answer /slack/events: copy the Signing Secret from your Slack app\'s "Basic Information" page into SLACK_SIGNING_SECRET.',
+  );
+}
+
+/** Bolt's App with the bridge's listeners (`/aver`, the "Open in Aver" button), and how to feed it one request. */
+function createBoltApp(deps: SlackEventsDeps, logger: Logger): { app: BoltApp; processEvent: ProcessEvent } {
+  const { slack } = deps;
   let boltApp: BoltApp | undefined;
   const shim: BoltReceiver = {
     init: (a) => { boltApp = a; },
@@ -76,123 +105,72 @@ export function createSlackEvents(deps: SlackEventsDeps): SlackEvents {
   // The "Open in Aver" button only opens a link; acknowledge its click so Slack shows no warning.
   app.action('open_in_aver', async ({ ack }) => { await ack(); });
 
-  const middleware: Middleware = async (ctx) => {
-    if (ctx.method !== 'POST') return reply(ctx, 405, 'method_not_allowed', 'Use POST.');
-
-    const declared = Number(ctx.get('content-length') || 0);
-    if (declared > SLACK_EVENTS_BODY_LIMIT) return reply(ctx, 413, 'slack_body_too_large', 'Request body too large.');
-    const raw = await readRaw(ctx, SLACK_EVENTS_BODY_LIMIT);
-    if (raw === undefined) return reply(ctx, 413, 'slack_body_too_large', 'Request body too large.');
-
-    const isForm = ctx.get('content-type').split(';')[0].trim().toLowerCase() === 'application/x-www-form-urlencoded';
-    // Slack's ssl_check carries no signature; answering it reveals nothing (as Bolt's HTTPReceiver does).
-    if (isForm && parseQuery(raw).ssl_check === '1') {
-      ctx.status = 200;
-      ctx.body = '';
-      return;
-    }
-
-    const problem = signatureProblem(raw, ctx.get('x-slack-signature'), ctx.get('x-slack-request-timestamp'), signingSecret, clock.now());
-    if (problem) {
-      logger.warn({ problem }, 'rejected a Slack request with a bad signature');
-      return reply(ctx, 401, 'slack_signature_invalid', problem);
-    }
-
-    let body: Record<string, unknown>;
-    try {
-      body = parseBody(raw, isForm);
-    } catch {
-      return reply(ctx, 400, 'slack_body_invalid', 'The body is not valid JSON or form data.');
-    }
-
-    if (body.type === 'url_verification') {
-      ctx.status = 200;
-      ctx.body = { challenge: body.challenge };
-      return;
-    }
-
-    await dispatch(ctx, body);
-  };
-
-  async function dispatch(ctx: KoaContext, body: Record<string, unknown>): Promise<void> {
-    let acked = false;
-    let ackResponse: unknown;
-    let settle!: (how: 'acked' | 'done' | 'timeout') => void;
-    const outcome = new Promise<'acked' | 'done' | 'timeout'>((resolve) => { settle = resolve; });
-    const event: ReceiverEvent = {
-      body,
-      ack: async (response?: unknown) => {
-        if (acked) throw new ReceiverMultipleAckError();
-        acked = true;
-        ackResponse = response;
-        settle('acked');
-      },
-      retryNum: numberHeader(ctx.get('x-slack-retry-num')),
-      retryReason: ctx.get('x-slack-retry-reason') || undefined,
-    };
-    let failure: unknown;
-    void (boltApp ?? app).processEvent(event).then(
-      () => settle('done'),
-      (err) => {
-        failure = err;
-        if (acked) logger.error({ err }, 'a Slack listener failed after acknowledging');
-        settle('done');
-      },
-    );
-    // A real timer, not the injected clock: it guards real I/O, and a test clock that sleeps instantly must not trip it.
-    const watchdog = setTimeout(() => settle('timeout'), ACK_TIMEOUT_MS);
-    watchdog.unref();
-    const how = await outcome;
-    clearTimeout(watchdog);
-
-    if (acked) {
-      ctx.status = 200;
-      if (ackResponse === undefined || ackResponse === null || ackResponse === '') ctx.body = '';
-      else ctx.body = ackResponse as string | object;
-      return;
-    }
-    if (failure !== undefined) {
-      logger.error({ err: failure }, 'Bolt failed to process a Slack request');
-      return reply(ctx, 500, 'slack_event_failed', 'The request could not be processed.');
-    }
-    if (how === 'timeout') logger.error('a Slack request was not acknowledged in time');
-    return reply(ctx, 404, 'slack_event_unhandled', 'Nothing here handles this kind of Slack request.');
-  }
-
-  return { middleware, app };
+  return { app, processEvent: (event) => (boltApp ?? app).processEvent(event) };
 }
 
-function reply(ctx: KoaContext, status: number, code: string, message: string): void {
-  ctx.status = status;
-  ctx.body = { error: { code, message } };
+function answer(ctx: KoaContext, body: string | object): void {
+  ctx.status = 200;
+  ctx.body = body;
+}
+
+/** Refuses a request whose signature is missing, wrong, or outside the 5-minute window (401). */
+function verifySignature(ctx: KoaContext, raw: string, signingSecret: string, nowMs: number, logger: Logger): void {
+  const problem = signatureProblem(raw, ctx.get('x-slack-signature'), ctx.get('x-slack-request-timestamp'), signingSecret, nowMs);
+  if (!problem) return;
+  logger.warn({ problem }, 'rejected a Slack request with a bad signature');
+  throw new BridgeError('slack_signature_invalid', problem, { status: 401 });
+}
+
+type Dispatched = { acked: true; response: unknown } | { acked: false; failure: unknown; timedOut: boolean };
+
+/** Hands the request to Bolt; settles when a listener acks, when Bolt is done without one, or after Slack's 3 s. */
+async function dispatch(processEvent: ProcessEvent, ctx: KoaContext, body: Record<string, unknown>, logger: Logger): Promise<Dispatched> {
+  let acked = false;
+  let ackResponse: unknown;
+  let settle!: (how: 'acked' | 'done' | 'timeout') => void;
+  const outcome = new Promise<'acked' | 'done' | 'timeout'>((resolve) => { settle = resolve; });
+  const event: ReceiverEvent = {
+    body,
+    ack: async (response?: unknown) => {
+      if (acked) throw new ReceiverMultipleAckError();
+      acked = true;
+      ackResponse = response;
+      settle('acked');
+    },
+    retryNum: numberHeader(ctx.get('x-slack-retry-num')),
+    retryReason: ctx.get('x-slack-retry-reason') || undefined,
+  };
+  let failure: unknown;
+  void processEvent(event).then(
+    () => settle('done'),
+    (err) => {
+      failure = err;
+      if (acked) logger.error({ err }, 'a Slack listener failed after acknowledging');
+      settle('done');
+    },
+  );
+  // A real timer, not the injected clock: it guards real I/O, and a test clock that sleeps instantly must not trip it.
+  const watchdog = setTimeout(() => settle('timeout'), ACK_TIMEOUT_MS);
+  watchdog.unref();
+  const how = await outcome;
+  clearTimeout(watchdog);
+  return acked ? { acked, response: ackResponse } : { acked, failure, timedOut: how === 'timeout' };
+}
+
+/** The ack's response as the HTTP answer; a request Bolt failed on is a 500, one nothing acked a 404. */
+function answerDispatch(ctx: KoaContext, d: Dispatched, logger: Logger): void {
+  if (d.acked) return answer(ctx, d.response === undefined || d.response === null || d.response === '' ? '' : (d.response as string | object));
+  if (d.failure !== undefined) {
+    // renderErrors logs it, with Bolt's error as the cause, and shows Slack only the status text.
+    throw new BridgeError('slack_event_failed', 'Bolt failed to process a Slack request', { status: 500, cause: d.failure });
+  }
+  if (d.timedOut) logger.error('a Slack request was not acknowledged in time');
+  throw new BridgeError('slack_event_unhandled', 'Nothing here handles this kind of Slack request.', { status: 404 });
 }
 
 function numberHeader(value: string): number | undefined {
   const n = Number.parseInt(value, 10);
   return Number.isFinite(n) ? n : undefined;
-}
-
-/** Reads the request body as text; undefined as soon as it passes `limit` bytes (the rest flows away unread). */
-function readRaw(ctx: KoaContext, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const req = ctx.req;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (tooLarge) return;
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.once('end', () => { if (!tooLarge) resolve(Buffer.concat(chunks).toString('utf8')); });
-    req.once('error', reject);
-  });
 }
 
 /** Verifies with Bolt's own helper; Bolt only rejects old timestamps, so far-future ones are refused here too. */
@@ -216,7 +194,16 @@ function signatureProblem(raw: string, signature: string, timestamp: string, sig
   }
 }
 
+/** The request as Bolt takes it: a JSON object, or form fields (an interaction's `payload` parsed); else a 400. */
 function parseBody(raw: string, isForm: boolean): Record<string, unknown> {
+  try {
+    return parseFormOrJson(raw, isForm);
+  } catch {
+    throw new BridgeError('slack_body_invalid', 'The body is not valid JSON or form data.', { status: 400 });
+  }
+}
+
+function parseFormOrJson(raw: string, isForm: boolean): Record<string, unknown> {
   if (isForm) {
     const q = parseQuery(raw);
     if (typeof q.payload === 'string') return JSON.parse(q.payload) as Record<string, unknown>;

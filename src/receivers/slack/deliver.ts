@@ -4,6 +4,7 @@ import { BridgeError } from '../../errors.js';
 import type { Config, ReceiverConfigOf, SlackConfig } from '../../model/config.js';
 import type { Store } from '../../store/store.js';
 import type { DeliveryJob, MessageRef } from '../../model/job.js';
+import type { FailureReason } from '../../model/failure-reason.js';
 import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
 import { formatSlackMessage, formatThreadReply } from './format.js';
 import { Aborted, untilAborted } from '../../until-aborted.js';
@@ -118,8 +119,10 @@ function platformReason(error: string, where: string): string {
 }
 
 const AUTH_PLATFORM_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked']);
-const KNOWN_PLATFORM_ERRORS = new Set([
-  'channel_not_found', 'not_in_channel', 'is_archived', 'msg_too_long', 'invalid_blocks', 'invalid_attachments', 'missing_scope',
+/** Platform errors kept as the attempt's code (the README's Slack table names them), each with its failure class. */
+const KNOWN_PLATFORM_ERRORS = new Map<string, FailureReason>([
+  ['channel_not_found', 'clientError'], ['not_in_channel', 'clientError'], ['is_archived', 'clientError'], ['msg_too_long', 'clientError'],
+  ['invalid_blocks', 'clientError'], ['invalid_attachments', 'clientError'], ['missing_scope', 'authError'],
 ]);
 
 function describe(err: unknown): string {
@@ -138,27 +141,29 @@ export function slackErrorToResult(err: unknown, where: string): Extract<Deliver
   switch (e?.code) {
     case ErrorCode.RateLimitedError: {
       const seconds = Number.isFinite(e.retryAfter) ? Number(e.retryAfter) : 1;
-      return { ok: false, retryable: true, retryAfterMs: seconds * 1000, code: 'rateLimited', reason: `Slack rate-limited the bot; retry after ${seconds}s` };
+      return { ok: false, retryable: true, retryAfterMs: seconds * 1000, failure: 'rateLimited', code: 'rateLimited', reason: `Slack rate-limited the bot; retry after ${seconds}s` };
     }
     case ErrorCode.HTTPError: {
       const status = e.statusCode ?? 0;
-      if (status >= 500 || status === 408) return { ok: false, retryable: true, code: 'serverError', reason: `Slack answered HTTP ${status}` };
-      return { ok: false, retryable: false, code: 'clientError', reason: `Slack answered HTTP ${status}` };
+      if (status >= 500 || status === 408) return { ok: false, retryable: true, failure: 'serverError', code: 'serverError', reason: `Slack answered HTTP ${status}` };
+      return { ok: false, retryable: false, failure: 'clientError', code: 'clientError', reason: `Slack answered HTTP ${status}` };
     }
     case ErrorCode.RequestError: {
       const timedOut = /abort|timeout/i.test(describe(err));
-      return { ok: false, retryable: true, code: timedOut ? 'timeout' : 'serverError', reason: `could not reach Slack: ${describe(err)}` };
+      const failure = timedOut ? 'timeout' : 'serverError';
+      return { ok: false, retryable: true, failure, code: failure, reason: `could not reach Slack: ${describe(err)}` };
     }
     case ErrorCode.PlatformError: {
       const error = e.data?.error ?? 'unknown_error';
-      if (TRANSIENT_PLATFORM_ERRORS.has(error)) return { ok: false, retryable: true, code: 'serverError', reason: `Slack answered ${error}` };
-      if (AUTH_PLATFORM_ERRORS.has(error)) return { ok: false, retryable: false, code: 'authError', reason: platformReason(error, where) };
-      if (KNOWN_PLATFORM_ERRORS.has(error)) return { ok: false, retryable: false, code: error, reason: platformReason(error, where) };
-      return { ok: false, retryable: false, code: 'clientError', reason: platformReason(error, where) };
+      if (TRANSIENT_PLATFORM_ERRORS.has(error)) return { ok: false, retryable: true, failure: 'serverError', code: 'serverError', reason: `Slack answered ${error}` };
+      if (AUTH_PLATFORM_ERRORS.has(error)) return { ok: false, retryable: false, failure: 'authError', code: 'authError', reason: platformReason(error, where) };
+      const known = KNOWN_PLATFORM_ERRORS.get(error);
+      if (known) return { ok: false, retryable: false, failure: known, code: error, reason: platformReason(error, where) };
+      return { ok: false, retryable: false, failure: 'clientError', code: 'clientError', reason: platformReason(error, where) };
     }
   }
-  if (err instanceof BridgeError) return { ok: false, retryable: false, code: err.code, reason: err.message };
-  return { ok: false, retryable: false, code: 'other', reason: `unexpected error: ${describe(err)}` };
+  if (err instanceof BridgeError) return { ok: false, retryable: false, failure: 'other', code: err.code, reason: err.message };
+  return { ok: false, retryable: false, failure: 'other', code: 'other', reason: `unexpected error: ${describe(err)}` };
 }
 
 /** Finds a channel's id by name with conversations.list, page by page; undefined when the bot cannot see it. */
@@ -180,16 +185,48 @@ export async function findChannelId(client: WebClient, name: string): Promise<st
 
 /** The Slack receiver: posts, edits or threads one message per entity, and maps Slack's answers onto the contract. */
 export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiverDeps): SlackReceiver {
-  const { client, config } = deps;
   const configured = rc.slack.channel;
-  const byName = configured.startsWith('#');
-  const where = byName ? configured : `channel ${configured}`;
-  let resolved: string | undefined = byName ? undefined : configured;
+  const where = configured.startsWith('#') ? configured : `channel ${configured}`;
+  const channel = channelResolver(rc, deps);
+  const messages = slackMessages(rc, deps);
+
+  return {
+    name: rc.name,
+    kind: 'slack',
+    usesHistory: true,
+    pacing: pacingFor(SLACK_DEFAULT_PACING, rc.pacing),
+    destinationKey: () => `slack:${configured}`,
+    async deliver(job, ctx) {
+      try {
+        const channelId = await untilAborted(channel.resolve(), ctx.signal);
+        return await postOrUpdate(channelId, job, ctx, messages, rc);
+      } catch (err) {
+        if (err instanceof Aborted) return { ok: false, retryable: true, failure: 'timeout', code: 'timeout', reason: 'Slack did not answer before the delivery timeout' };
+        return slackErrorToResult(err, where);
+      }
+    },
+    async start() {
+      try {
+        await channel.resolve();
+      } catch (err) {
+        if (err instanceof BridgeError) throw err;
+        const r = slackErrorToResult(err, where);
+        throw new BridgeError('slack_channel_resolve_failed', `receiver "${rc.name}": could not resolve ${configured}: ${r.reason}`, { cause: err });
+      }
+    },
+    channelId: channel.current,
+  };
+}
+
+/** The configured channel's id: an id as it is, a `#name` looked up once (one lookup at a time). */
+function channelResolver(rc: SlackReceiverConfig, deps: SlackReceiverDeps) {
+  const configured = rc.slack.channel;
+  let resolved: string | undefined = configured.startsWith('#') ? undefined : configured;
   let resolving: Promise<string> | undefined;
 
-  function resolveChannel(): Promise<string> {
+  function resolve(): Promise<string> {
     if (resolved) return Promise.resolve(resolved);
-    resolving ??= findChannelId(client, configured.slice(1)).then(
+    resolving ??= findChannelId(deps.client, configured.slice(1)).then(
       (id) => {
         if (!id) {
           throw new BridgeError(
@@ -205,79 +242,70 @@ export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiver
     return resolving;
   }
 
-  async function post(channel: string, job: DeliveryJob, ctx: DeliveryContext, withMention: boolean): Promise<MessageRef> {
-    const message = formatSlackMessage(messageInput(job, ctx, withMention));
-    const r = await untilAborted(
-      client.chat.postMessage({ channel, text: message.text, attachments: message.attachments, unfurl_links: false, unfurl_media: false }),
-      ctx.signal,
-    );
-    return { channel: r.channel ?? channel, messageId: String(r.ts) };
-  }
+  return { resolve, current: (): string | undefined => resolved };
+}
 
-  function mentionsFor(status: string): string[] {
-    return rc.slack.mention?.[status] ?? [];
-  }
+/** The three calls a delivery makes, each given up when the delivery's signal aborts. */
+interface SlackMessages {
+  post(channel: string, job: DeliveryJob, ctx: DeliveryContext): Promise<MessageRef>;
+  edit(previous: MessageRef, job: DeliveryJob, ctx: DeliveryContext, withMention: boolean): Promise<void>;
+  reply(previous: MessageRef, job: DeliveryJob, ctx: DeliveryContext): Promise<void>;
+}
 
-  function messageInput(job: DeliveryJob, ctx: DeliveryContext, withMention: boolean) {
-    const { event } = job;
-    return {
-      event,
-      labels: job.labels,
-      details: job.details,
-      history: ctx.history,
-      groupName: job.labels.group ?? config.aver.groups[event.groupId] ?? event.groupId,
-      links: config.aver.links,
-      mention: withMention ? mentionsFor(event.status) : [],
-    };
-  }
-
-  async function deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {
-    try {
-      const channel = await untilAborted(resolveChannel(), ctx.signal);
-      const mode = rc.slack.updates ?? 'thread';
-      const previous = ctx.previous;
-      // A receiver moved to another channel starts afresh there rather than editing the old one.
-      if (mode === 'new' || !previous || previous.channel !== channel) {
-        return { ok: true, messageRef: await post(channel, job, ctx, true) };
-      }
-      const message = formatSlackMessage(messageInput(job, ctx, mode === 'edit'));
-      try {
-        await untilAborted(
-          client.chat.update({ channel: previous.channel, ts: previous.messageId, text: message.text, attachments: message.attachments }),
-          ctx.signal,
-        );
-      } catch (err) {
-        if ((err as { data?: { error?: string } }).data?.error !== 'message_not_found') throw err;
-        ctx.logger.info({ receiver: rc.name, channel, ts: previous.messageId }, 'Slack message gone; posting a new one');
-        return { ok: true, messageRef: await post(channel, job, ctx, true) };
-      }
-      if (mode === 'thread') {
-        const reply = formatThreadReply({ event: job.event, history: ctx.history, mention: mentionsFor(job.event.status) });
-        await untilAborted(client.chat.postMessage({ channel: previous.channel, thread_ts: previous.messageId, text: reply.text }), ctx.signal);
-      }
-      return { ok: true, messageRef: previous };
-    } catch (err) {
-      if (err instanceof Aborted) return { ok: false, retryable: true, code: 'timeout', reason: 'Slack did not answer before the delivery timeout' };
-      return slackErrorToResult(err, where);
-    }
-  }
+function slackMessages(rc: SlackReceiverConfig, deps: SlackReceiverDeps): SlackMessages {
+  const { client, config } = deps;
+  const mentionsFor = (status: string): string[] => rc.slack.mention?.[status] ?? [];
+  const format = (job: DeliveryJob, ctx: DeliveryContext, withMention: boolean) => formatSlackMessage({
+    event: job.event,
+    labels: job.labels,
+    details: job.details,
+    history: ctx.history,
+    groupName: job.labels.group ?? config.aver.groups[job.event.groupId] ?? job.event.groupId,
+    links: config.aver.links,
+    mention: withMention ? mentionsFor(job.event.status) : [],
+  });
 
   return {
-    name: rc.name,
-    kind: 'slack',
-    usesHistory: true,
-    pacing: pacingFor(SLACK_DEFAULT_PACING, rc.pacing),
-    destinationKey: () => `slack:${configured}`,
-    deliver,
-    async start() {
-      try {
-        await resolveChannel();
-      } catch (err) {
-        if (err instanceof BridgeError) throw err;
-        const r = slackErrorToResult(err, where);
-        throw new BridgeError('slack_channel_resolve_failed', `receiver "${rc.name}": could not resolve ${configured}: ${r.reason}`, { cause: err });
-      }
+    async post(channel, job, ctx) {
+      const message = format(job, ctx, true);
+      const r = await untilAborted(
+        client.chat.postMessage({ channel, text: message.text, attachments: message.attachments, unfurl_links: false, unfurl_media: false }),
+        ctx.signal,
+      );
+      return { channel: r.channel ?? channel, messageId: String(r.ts) };
     },
-    channelId: () => resolved,
+    async edit(previous, job, ctx, withMention) {
+      const message = format(job, ctx, withMention);
+      await untilAborted(
+        client.chat.update({ channel: previous.channel, ts: previous.messageId, text: message.text, attachments: message.attachments }),
+        ctx.signal,
+      );
+    },
+    async reply(previous, job, ctx) {
+      const reply = formatThreadReply({ event: job.event, history: ctx.history, mention: mentionsFor(job.event.status) });
+      await untilAborted(client.chat.postMessage({ channel: previous.channel, thread_ts: previous.messageId, text: reply.text }), ctx.signal);
+    },
   };
+}
+
+/**
+ * One delivery by `updates`: `new` posts every status; `edit` edits the entity's first message; `thread` edits
+ * it and replies in its thread. A first message deleted in Slack, or one in another channel (the receiver
+ * moved), is replaced by a new one.
+ */
+async function postOrUpdate(channel: string, job: DeliveryJob, ctx: DeliveryContext, messages: SlackMessages, rc: SlackReceiverConfig): Promise<DeliveryResult> {
+  const mode = rc.slack.updates ?? 'thread';
+  const previous = ctx.previous;
+  if (mode === 'new' || !previous || previous.channel !== channel) {
+    return { ok: true, messageRef: await messages.post(channel, job, ctx) };
+  }
+  try {
+    await messages.edit(previous, job, ctx, mode === 'edit');
+  } catch (err) {
+    if ((err as { data?: { error?: string } }).data?.error !== 'message_not_found') throw err;
+    ctx.logger.info({ receiver: rc.name, channel, ts: previous.messageId }, 'Slack message gone; posting a new one');
+    return { ok: true, messageRef: await messages.post(channel, job, ctx) };
+  }
+  if (mode === 'thread') await messages.reply(previous, job, ctx);
+  return { ok: true, messageRef: previous };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { drainAnswer } from '../../http/drain-answer.js';
 import type { Config, ReceiverConfigOf } from '../../model/config.js';
 import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
 import type { DeliveryJob } from '../../model/job.js';
@@ -50,8 +51,8 @@ export function createTeamsWorkflowReceiver(rc: TeamsWorkflowReceiverConfig, dep
       } catch (err) {
         return resultFromError(ctx.signal.aborted ? { name: 'AbortError' } : err, where);
       }
-      // The answer is not needed; drain it so the connection can be reused.
-      await res.arrayBuffer().catch(() => undefined);
+      // The answer is not needed; drain it (up to a bound) so the connection can be reused.
+      await drainAnswer(res);
       const result = resultFromStatus(res.status, res.headers.get('retry-after'), now(), where);
       if (!result.ok && [401, 403, 404].includes(res.status)) {
         return { ...result, reason: `${result.reason}: the flow was deleted or turned off, or its URL changed; copy the URL from the flow's trigger again` };

@@ -5,6 +5,7 @@ import type { Clock } from '../../clock.js';
 import type { ChatCommands } from '../../model/chat-commands.js';
 import type { TeamsConfig } from '../../model/config.js';
 import { BridgeError } from '../../errors.js';
+import { readBody } from '../../http/read-body.js';
 import type { Store, TeamsInstallation } from '../../store/store.js';
 import { createTeamsAdapter, teamsAuthDisabled } from './adapter.js';
 import { teamsCommandReply } from './commands.js';
@@ -47,23 +48,14 @@ export function createTeamsBot(deps: TeamsBotDeps): TeamsBot {
   return { adapter, middleware: koaShim(adapter, logic, !teamsAuthDisabled(deps.teams), deps.logger) };
 }
 
-async function readJson(ctx: Koa.Context): Promise<Record<string, unknown>> {
-  const already = (ctx.request as unknown as { body?: unknown }).body;
-  if (already && typeof already === 'object') return already as Record<string, unknown>;
-  const declared = Number(ctx.get('content-length') || 0);
-  if (declared > MAX_ACTIVITY_BYTES) throw new BridgeError('teams_body_too_large', 'activity too large', { status: 413 });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_ACTIVITY_BYTES) throw new BridgeError('teams_body_too_large', 'activity too large', { status: 413 });
-    chunks.push(chunk as Buffer);
-  }
+/** The activity: the body (up to MAX_ACTIVITY_BYTES, else 413) as a JSON object (else 400). */
+async function readActivity(ctx: Koa.Context): Promise<Record<string, unknown>> {
+  const raw = await readBody(ctx, MAX_ACTIVITY_BYTES);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    parsed = JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new BridgeError('teams_bad_json', 'the activity is not valid JSON', { status: 400 });
+    throw new BridgeError('invalid_json', 'the activity is not valid JSON', { status: 400 });
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new BridgeError('teams_bad_activity', 'the activity must be a JSON object', { status: 400 });
@@ -79,8 +71,8 @@ function koaShim(adapter: CloudAdapter, logic: (context: TurnContext) => Promise
       throw new BridgeError('method_not_allowed', 'use POST', { status: 405 });
     }
     // botbuilder would answer 401 too, after printing a stack trace to stderr for every stray request.
-    if (authOn && !ctx.get('authorization')) throw new BridgeError('teams_unauthorized', 'Unauthorized Access. Request is not authorized', { status: 401 });
-    const body = await readJson(ctx);
+    if (authOn && !ctx.get('authorization')) throw new BridgeError('unauthorized', 'Unauthorized Access. Request is not authorized', { status: 401 });
+    const body = await readActivity(ctx);
     let status = 200;
     let sent: unknown;
     const headers: Record<string, string> = {};
@@ -94,7 +86,7 @@ function koaShim(adapter: CloudAdapter, logic: (context: TurnContext) => Promise
     // botbuilder validates the JWT (401 on failure), runs the turn, and writes the outcome to `res`.
     await adapter.process({ method: 'POST', headers: ctx.headers as Record<string, string | string[] | undefined>, body }, res, logic);
     if (status === 401 || status === 403) {
-      throw new BridgeError('teams_unauthorized', typeof sent === 'string' && sent ? sent : 'Unauthorized', { status });
+      throw new BridgeError('unauthorized', typeof sent === 'string' && sent ? sent : 'Unauthorized', { status });
     }
     if (status >= 500) {
       logger.error({ status }, 'Teams activity failed');

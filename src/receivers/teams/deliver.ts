@@ -51,114 +51,25 @@ export function parseMention(entry: string): TeamsMention {
 
 /** A Teams receiver: posts the event's Adaptive Card as a new thread in a channel, then edits it / replies in its thread. */
 export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiverDeps): Receiver {
-  const { adapter, teams, store, config } = deps;
+  const { teams, store } = deps;
   const now = deps.now ?? Date.now;
-  const appId = teams.appId ?? '';
-  const pacing = pacingFor(TEAMS_DEFAULT_PACING, rc.pacing);
   const spec = rc.teams;
+  const conversation = teamsConversation(deps.adapter, teams.appId ?? '', deps.logger, rc.name);
   let resolvedChannelId: string | undefined = spec.channelId ? baseConversationId(spec.channelId.trim()) : undefined;
 
+  /** Where to post, from the installations the bot has recorded (read afresh: a team may have added it since). */
   async function target(): Promise<Target | Failure> {
     const resolved = resolveTeamsChannel(spec, await store.listInstallations());
-    if (!resolved.ok) return { ok: false, retryable: false, code: 'channelNotFound', reason: resolved.reason };
+    if (!resolved.ok) return { ok: false, retryable: false, failure: 'clientError', code: 'channelNotFound', reason: resolved.reason };
     resolvedChannelId = resolved.channelId;
-    const inst: TeamsInstallation | null = resolved.installation;
-    const serviceUrl = inst?.serviceUrl || teams.serviceUrl;
-    if (!serviceUrl) {
-      return { ok: false, retryable: false, code: 'configError', reason: `no serviceUrl for Teams channel ${resolved.channelId}: set teams.serviceUrl, or add the bot to the team` };
-    }
-    const conversationType = (inst?.reference as { conversation?: { conversationType?: string } } | undefined)?.conversation?.conversationType;
-    return { channelId: resolved.channelId, serviceUrl, tenantId: inst?.tenantId || teams.tenantId || '', isChat: conversationType === 'groupChat' };
-  }
-
-  function reference(t: Target, conversationId: string, serviceUrl: string): Partial<ConversationReference> {
-    return {
-      channelId: 'msteams',
-      serviceUrl,
-      conversation: { id: conversationId, isGroup: true, conversationType: t.isChat ? 'groupChat' : 'channel', name: '', ...(t.tenantId ? { tenantId: t.tenantId } : {}) },
-      ...(appId ? { bot: { id: `28:${appId}`, name: '' } } : {}),
-    };
-  }
-
-  /** Runs `work` in a proactive turn; errors thrown inside come out here even if someone sets adapter.onTurnError. */
-  async function inTurn<T>(ref: Partial<ConversationReference>, work: (context: TurnContext) => Promise<T>): Promise<T> {
-    let failure: unknown;
-    let result: T | undefined;
-    let ran = false;
-    await adapter.continueConversationAsync(appId, ref, async (context) => {
-      try {
-        result = await work(context);
-        ran = true;
-      } catch (err) {
-        failure = err;
-      }
-    });
-    if (failure !== undefined) throw failure;
-    if (!ran) throw new Error('the proactive turn did not run');
-    return result as T;
-  }
-
-  async function postThread(t: Target, activity: Partial<Activity>): Promise<MessageRef | undefined> {
-    if (t.isChat) {
-      const sent = await inTurn(reference(t, t.channelId, t.serviceUrl), (context) => {
-        // A new message, not a reply to the continuation's made-up activity id.
-        context.activity.id = undefined as unknown as string;
-        return context.sendActivity(activity);
-      });
-      return sent?.id ? { channel: t.channelId, messageId: sent.id, extra: { serviceUrl: t.serviceUrl } } : undefined;
-    }
-    let conversationId: string | undefined;
-    let failure: unknown;
-    const parameters = {
-      isGroup: true,
-      channelData: { channel: { id: t.channelId }, ...(t.tenantId ? { tenant: { id: t.tenantId } } : {}) },
-      ...(t.tenantId ? { tenantId: t.tenantId } : {}),
-      activity: activity as Activity,
-    } as ConversationParameters;
-    // No audience: botbuilder then uses the configured channel OAuth scope.
-    await adapter.createConversationAsync(
-      appId,
-      'msteams',
-      t.serviceUrl,
-      undefined as unknown as string,
-      parameters,
-      async (context) => {
-        try {
-          conversationId = context.activity.conversation?.id;
-        } catch (err) {
-          failure = err;
-        }
-      },
-    );
-    if (failure !== undefined) throw failure;
-    const messageId = conversationId ? /;messageid=(\d+)/.exec(conversationId)?.[1] : undefined;
-    if (!conversationId || !messageId) {
-      deps.logger.warn({ receiver: rc.name, conversationId }, 'Teams created the thread but returned no message id: later statuses will start new threads');
-      return undefined;
-    }
-    return { channel: conversationId, messageId, extra: { serviceUrl: t.serviceUrl } };
-  }
-
-  async function update(t: Target, prev: MessageRef, activity: Partial<Activity>): Promise<void> {
-    const serviceUrl = previousServiceUrl(prev) ?? t.serviceUrl;
-    await inTurn(reference(t, prev.channel, serviceUrl), (context) => context.updateActivity({ ...activity, id: prev.messageId }));
-  }
-
-  async function reply(t: Target, prev: MessageRef, activity: Partial<Activity>): Promise<void> {
-    const serviceUrl = previousServiceUrl(prev) ?? t.serviceUrl;
-    const conversationId = t.isChat ? prev.channel : `${baseConversationId(prev.channel)};messageid=${prev.messageId}`;
-    // sendActivity replies to the turn's activity id: make that the thread's first message.
-    await inTurn(reference(t, conversationId, serviceUrl), (context) => {
-      context.activity.id = prev.messageId;
-      return context.sendActivity(activity);
-    });
+    return targetFor(resolved.channelId, resolved.installation, teams);
   }
 
   return {
     name: rc.name,
     kind: 'teams',
     usesHistory: true,
-    pacing,
+    pacing: pacingFor(TEAMS_DEFAULT_PACING, rc.pacing),
     destinationKey(_job) {
       return `teams:${resolvedChannelId ?? `${spec.team ?? ''}/${spec.channel ?? ''}`}`;
     },
@@ -169,24 +80,12 @@ export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiver
     async deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {
       const t = await target();
       if ('ok' in t) return t;
-      const mentions = (spec.mention?.[job.event.status] ?? []).map(parseMention);
-      const input = cardInputFor(job, ctx.history, config.aver, mentions);
-      const card = formatTeamsCard(input);
-      const attachment: Attachment = { contentType: 'application/vnd.microsoft.card.adaptive', content: card };
-      const activity: Partial<Activity> = { ...MessageFactory.attachment(attachment), summary: formatTeamsSummary(input) };
-      const prev = ctx.previous;
-      const mode = spec.updates ?? 'thread';
+      const activity = cardActivity(job, ctx, spec, deps.config);
       try {
-        if (!prev || mode === 'new') {
-          const messageRef = await untilAborted(postThread(t, activity), ctx.signal);
-          return messageRef ? { ok: true, messageRef } : { ok: true };
-        }
-        await untilAborted(update(t, prev, activity), ctx.signal);
-        if (mode === 'thread') await untilAborted(reply(t, prev, { ...activity }), ctx.signal);
-        return { ok: true };
+        return await postOrUpdate(conversation, t, activity, ctx, spec.updates ?? 'thread');
       } catch (err) {
         if (err instanceof Aborted) {
-          return { ok: false, retryable: true, code: 'timeout', reason: `Teams did not answer in time for channel ${t.channelId}` };
+          return { ok: false, retryable: true, failure: 'timeout', code: 'timeout', reason: `Teams did not answer in time for channel ${t.channelId}` };
         }
         const failure = mapTeamsError(err, { channelId: t.channelId, now: now() });
         ctx.logger.debug({ receiver: rc.name, code: failure.code, status: (err as { statusCode?: number })?.statusCode }, 'Teams delivery failed');
@@ -194,6 +93,136 @@ export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiver
       }
     },
   };
+}
+
+/** A resolved channel's target: its service URL (the installation's, else teams.serviceUrl) and tenant. */
+function targetFor(channelId: string, inst: TeamsInstallation | null, teams: TeamsConfig): Target | Failure {
+  const serviceUrl = inst?.serviceUrl || teams.serviceUrl;
+  if (!serviceUrl) {
+    return { ok: false, retryable: false, failure: 'clientError', code: 'configError', reason: `no serviceUrl for Teams channel ${channelId}: set teams.serviceUrl, or add the bot to the team` };
+  }
+  const conversationType = (inst?.reference as { conversation?: { conversationType?: string } } | undefined)?.conversation?.conversationType;
+  return { channelId, serviceUrl, tenantId: inst?.tenantId || teams.tenantId || '', isChat: conversationType === 'groupChat' };
+}
+
+/** The event's Adaptive Card as a message activity, with the mentions configured for its status. */
+function cardActivity(job: DeliveryJob, ctx: DeliveryContext, spec: TeamsReceiverConfig['teams'], config: Config): Partial<Activity> {
+  const mentions = (spec.mention?.[job.event.status] ?? []).map(parseMention);
+  const input = cardInputFor(job, ctx.history, config.aver, mentions);
+  const attachment: Attachment = { contentType: 'application/vnd.microsoft.card.adaptive', content: formatTeamsCard(input) };
+  return { ...MessageFactory.attachment(attachment), summary: formatTeamsSummary(input) };
+}
+
+/** One delivery by `updates`: `new` starts a thread for every status; `edit` updates the first card; `thread` also replies in its thread. */
+async function postOrUpdate(conversation: TeamsConversation, t: Target, activity: Partial<Activity>, ctx: DeliveryContext, mode: UpdateMode): Promise<DeliveryResult> {
+  const prev = ctx.previous;
+  if (!prev || mode === 'new') {
+    const messageRef = await untilAborted(conversation.postThread(t, activity), ctx.signal);
+    return messageRef ? { ok: true, messageRef } : { ok: true };
+  }
+  await untilAborted(conversation.update(t, prev, activity), ctx.signal);
+  if (mode === 'thread') await untilAborted(conversation.reply(t, prev, { ...activity }), ctx.signal);
+  return { ok: true };
+}
+
+/** The three proactive calls a delivery makes through the adapter. */
+interface TeamsConversation {
+  /** A new thread in a channel (a new message in a group chat); undefined when Teams names no message id. */
+  postThread(t: Target, activity: Partial<Activity>): Promise<MessageRef | undefined>;
+  update(t: Target, prev: MessageRef, activity: Partial<Activity>): Promise<void>;
+  reply(t: Target, prev: MessageRef, activity: Partial<Activity>): Promise<void>;
+}
+
+function teamsConversation(adapter: CloudAdapter, appId: string, logger: Logger, receiver: string): TeamsConversation {
+  const inTurn = <T>(ref: Partial<ConversationReference>, work: (context: TurnContext) => Promise<T>) => runInTurn(adapter, appId, ref, work);
+  return {
+    async postThread(t, activity) {
+      if (t.isChat) {
+        const sent = await inTurn(reference(t, t.channelId, t.serviceUrl, appId), (context) => {
+          // A new message, not a reply to the continuation's made-up activity id.
+          context.activity.id = undefined as unknown as string;
+          return context.sendActivity(activity);
+        });
+        return sent?.id ? { channel: t.channelId, messageId: sent.id, extra: { serviceUrl: t.serviceUrl } } : undefined;
+      }
+      const conversationId = await createThread(adapter, appId, t, activity);
+      const messageId = conversationId ? /;messageid=(\d+)/.exec(conversationId)?.[1] : undefined;
+      if (!conversationId || !messageId) {
+        logger.warn({ receiver, conversationId }, 'Teams created the thread but returned no message id: later statuses will start new threads');
+        return undefined;
+      }
+      return { channel: conversationId, messageId, extra: { serviceUrl: t.serviceUrl } };
+    },
+    async update(t, prev, activity) {
+      const serviceUrl = previousServiceUrl(prev) ?? t.serviceUrl;
+      await inTurn(reference(t, prev.channel, serviceUrl, appId), (context) => context.updateActivity({ ...activity, id: prev.messageId }));
+    },
+    async reply(t, prev, activity) {
+      const serviceUrl = previousServiceUrl(prev) ?? t.serviceUrl;
+      const conversationId = t.isChat ? prev.channel : `${baseConversationId(prev.channel)};messageid=${prev.messageId}`;
+      // sendActivity replies to the turn's activity id: make that the thread's first message.
+      await inTurn(reference(t, conversationId, serviceUrl, appId), (context) => {
+        context.activity.id = prev.messageId;
+        return context.sendActivity(activity);
+      });
+    },
+  };
+}
+
+function reference(t: Target, conversationId: string, serviceUrl: string, appId: string): Partial<ConversationReference> {
+  return {
+    channelId: 'msteams',
+    serviceUrl,
+    conversation: { id: conversationId, isGroup: true, conversationType: t.isChat ? 'groupChat' : 'channel', name: '', ...(t.tenantId ? { tenantId: t.tenantId } : {}) },
+    ...(appId ? { bot: { id: `28:${appId}`, name: '' } } : {}),
+  };
+}
+
+/** Runs `work` in a proactive turn; errors thrown inside come out here even if someone sets adapter.onTurnError. */
+async function runInTurn<T>(adapter: CloudAdapter, appId: string, ref: Partial<ConversationReference>, work: (context: TurnContext) => Promise<T>): Promise<T> {
+  let failure: unknown;
+  let result: T | undefined;
+  let ran = false;
+  await adapter.continueConversationAsync(appId, ref, async (context) => {
+    try {
+      result = await work(context);
+      ran = true;
+    } catch (err) {
+      failure = err;
+    }
+  });
+  if (failure !== undefined) throw failure;
+  if (!ran) throw new Error('the proactive turn did not run');
+  return result as T;
+}
+
+/** Starts a thread in a channel with `activity` as its first message; the new conversation's id names that message. */
+async function createThread(adapter: CloudAdapter, appId: string, t: Target, activity: Partial<Activity>): Promise<string | undefined> {
+  let conversationId: string | undefined;
+  let failure: unknown;
+  const parameters = {
+    isGroup: true,
+    channelData: { channel: { id: t.channelId }, ...(t.tenantId ? { tenant: { id: t.tenantId } } : {}) },
+    ...(t.tenantId ? { tenantId: t.tenantId } : {}),
+    activity: activity as Activity,
+  } as ConversationParameters;
+  // No audience: botbuilder then uses the configured channel OAuth scope.
+  await adapter.createConversationAsync(
+    appId,
+    'msteams',
+    t.serviceUrl,
+    undefined as unknown as string,
+    parameters,
+    async (context) => {
+      try {
+        conversationId = context.activity.conversation?.id;
+      } catch (err) {
+        failure = err;
+      }
+    },
+  );
+  if (failure !== undefined) throw failure;
+  return conversationId;
 }
 
 function previousServiceUrl(prev: MessageRef): string | undefined {

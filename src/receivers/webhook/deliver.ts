@@ -1,3 +1,4 @@
+import { drainAnswer } from '../../http/drain-answer.js';
 import type { ReceiverConfigOf } from '../../model/config.js';
 import { redactUrl, resultFromError, resultFromStatus } from '../http-failure.js';
 import type { Receiver } from '../receiver.js';
@@ -31,27 +32,11 @@ export function createWebhookReceiver(rc: Omit<ReceiverConfigOf<'webhook'>, 'kin
           redirect: 'manual',
           signal: ctx.signal,
         });
-        await drain(res.body);
+        await drainAnswer(res);
         return resultFromStatus(res.status, res.headers.get('retry-after'), deps.now(), what);
       } catch (err) {
         return resultFromError(err, what);
       }
     },
   };
-}
-
-/** Reads and drops a small answer (so the connection is reused); gives up on a large one rather than buffer it. */
-async function drain(body: ReadableStream<Uint8Array> | null, limit = 65_536): Promise<void> {
-  if (!body) return;
-  const reader = body.getReader();
-  try {
-    for (let seen = 0; seen <= limit;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      seen += value.byteLength;
-    }
-    await reader.cancel();
-  } catch {
-    // The status is what counts; a broken answer body changes nothing.
-  }
 }

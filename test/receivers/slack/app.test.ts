@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import { expect } from 'chai';
 import Koa from 'koa';
 import nock from 'nock';
@@ -8,7 +8,8 @@ import { pino } from 'pino';
 import { systemClock, type Clock } from '../../../src/clock.js';
 import type { ChatCommands, RouteAnswer, StatusAnswer } from '../../../src/model/chat-commands.js';
 import type { SlackConfig } from '../../../src/model/config.js';
-import { createSlackEvents } from '../../../src/receivers/slack/app.js';
+import { renderErrors } from '../../../src/http/render-error.js';
+import { createSlackEvents, type SlackEvents } from '../../../src/receivers/slack/app.js';
 
 const SECRET = 'signing-secret-for-tests';
 const NOW_MS = Date.UTC(2024, 4, 17, 10, 0, 0);
@@ -74,12 +75,13 @@ describe('createSlackEvents (POST /slack/events)', () => {
   let server: Server;
   let url: string;
   let commands: RecordingCommands;
+  let events: SlackEvents;
 
   beforeEach(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect('127.0.0.1');
     commands = new RecordingCommands();
-    const events = createSlackEvents({
+    events = createSlackEvents({
       slack,
       commands,
       receiversForChannel: (id) => (id === 'C0123456789' ? ['kyc-slack'] : []),
@@ -87,6 +89,8 @@ describe('createSlackEvents (POST /slack/events)', () => {
       clock,
     });
     const koa = new Koa();
+    // As in production: the one renderer turns the middleware's refusals into error bodies.
+    koa.use(renderErrors(pino({ level: 'silent' })));
     koa.use(async (ctx, next) => {
       if (ctx.path === '/slack/events') return events.middleware(ctx, next);
       ctx.status = 404;
@@ -219,11 +223,40 @@ describe('createSlackEvents (POST /slack/events)', () => {
       expect((await res.json()).error.code).to.equal('slack_signature_invalid');
     });
 
+    it('answers 400 to a signed body that is not JSON', async () => {
+      const res = await send('{"type":', { type: 'application/json' });
+      expect(res.status).to.equal(400);
+      expect(res.json().error).to.deep.equal({ code: 'slack_body_invalid', message: 'The body is not valid JSON or form data.' });
+    });
+
+    it('answers 405 with Allow: POST to another method', async () => {
+      const res = await fetch(url);
+      expect(res.status).to.equal(405);
+      expect(res.headers.get('allow')).to.equal('POST');
+      expect((await res.json()).error.code).to.equal('method_not_allowed');
+    });
+
+    it('answers 413 to a chunked body that grows over 1 MB, before checking its signature', async () => {
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (r) => {
+          let body = '';
+          r.on('data', (c) => { body += c; });
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        const chunk = 'x'.repeat(64 * 1024);
+        for (let i = 0; i < 20; i++) req.write(chunk);
+        req.end();
+      });
+      expect(res.status).to.equal(413);
+      expect(JSON.parse(res.body).error.code).to.equal('payload_too_large');
+    });
+
     it('answers 413 to a body over 1 MB', async () => {
       const body = commandBody('x'.repeat(1024 * 1024 + 10));
       const res = await send(body);
       expect(res.status).to.equal(413);
-      expect(res.json().error.code).to.equal('slack_body_too_large');
+      expect(res.json().error.code).to.equal('payload_too_large');
     });
   });
 
@@ -267,6 +300,13 @@ describe('createSlackEvents (POST /slack/events)', () => {
       const body = JSON.stringify({ type: 'event_callback', team_id: 'T0001', api_app_id: 'A0001', event: { type: 'reaction_added', user: 'U1' }, event_id: 'Ev1', event_time: 1 });
       const res = await send(body, { type: 'application/json' });
       expect(res.status).to.equal(200);
+    });
+
+    it('answers 500 with only the status text when a listener fails before acknowledging', async () => {
+      events.app.command('/boom', async () => { throw new Error('kaboom: internals'); });
+      const res = await send(commandBody('help').replace('command=%2Faver', 'command=%2Fboom'));
+      expect(res.status).to.equal(500);
+      expect(res.json().error).to.deep.equal({ code: 'slack_event_failed', message: 'Internal Server Error' });
     });
 
     it('answers 404 to a signed command nothing handles', async () => {

@@ -284,14 +284,14 @@ describe('createSlackReceiver', () => {
         });
       const result = await receiver().deliver(job(event('Created')), ctx(null, [], abort.signal));
       scope.done();
-      expect(result).to.deep.include({ ok: false, retryable: true, code: 'timeout' });
+      expect(result).to.deep.include({ ok: false, retryable: true, failure: 'timeout', code: 'timeout' });
     });
 
     it('makes no call when the signal has already aborted', async () => {
       const abort = new AbortController();
       abort.abort();
       const result = await receiver().deliver(job(event('Created')), ctx(null, [], abort.signal));
-      expect(result).to.deep.include({ ok: false, retryable: true, code: 'timeout' });
+      expect(result).to.deep.include({ ok: false, retryable: true, failure: 'timeout', code: 'timeout' });
     });
   });
 

@@ -113,7 +113,7 @@ describe('createTeamsWorkflowReceiver', () => {
     const controller = new AbortController();
     controller.abort();
     const result = await receiver().deliver(job(event('Completed')), ctx(controller.signal));
-    expect(result).to.deep.include({ ok: false, retryable: true, code: 'timeout' });
+    expect(result).to.deep.include({ ok: false, retryable: true, failure: 'timeout', code: 'timeout' });
   });
 
   it('redactUrl (shared with the webhook receiver) keeps only scheme and host: the signature never shows', () => {

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import type { Clock } from '../../../src/clock.js';
 import type { ChatCommands } from '../../../src/model/chat-commands.js';
 import type { Config, TeamsConfig } from '../../../src/model/config.js';
+import { renderErrors } from '../../../src/http/render-error.js';
 import { createTeamsBot, teamsAuthDisabled, type TeamsBot } from '../../../src/receivers/teams/bot.js';
 import { createTeamsReceiver } from '../../../src/receivers/teams/deliver.js';
 import { teamsReceiversForChannel } from '../../../src/receivers/teams/resolve-channel.js';
@@ -80,6 +81,7 @@ describe('createTeamsBot', () => {
   async function start(teams: TeamsConfig | undefined, commands = fakeCommands().commands, receivers: string[] = []): Promise<{ url: string; bot: TeamsBot }> {
     const bot = createTeamsBot({ teams, store, commands, receiversForConversation: () => receivers, logger, clock });
     const app = new Koa();
+    app.use(renderErrors(logger));
     app.use(bot.middleware);
     app.use((ctx) => { ctx.status = 404; ctx.body = { code: 'not_found' }; });
     server = app.listen(0, '127.0.0.1');
@@ -116,6 +118,23 @@ describe('createTeamsBot', () => {
     expect((await fetch(`${url}/api/messages`)).status).to.equal(405);
     expect((await post(url, '{nope')).status).to.equal(400);
     expect((await post(url, 'x'.repeat(2 * 1024 * 1024))).status).to.equal(413);
+  });
+
+  it('refuses through the one renderer, each with its code: 405, 400 (not JSON, not an object), 413 (declared or chunked)', async () => {
+    const { url } = await start(undefined);
+    const code = async (res: Response) => [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+    expect(await code(await fetch(`${url}/api/messages`))).to.deep.equal([405, 'method_not_allowed']);
+    expect(await code(await post(url, '{nope'))).to.deep.equal([400, 'invalid_json']);
+    expect(await code(await post(url, '[1]'))).to.deep.equal([400, 'teams_bad_activity']);
+    expect(await code(await post(url, 'x'.repeat(2 * 1024 * 1024)))).to.deep.equal([413, 'payload_too_large']);
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 20; i++) controller.enqueue(new Uint8Array(64 * 1024).fill(120));
+        controller.close();
+      },
+    });
+    const res = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunked, duplex: 'half' } as RequestInit);
+    expect(await code(res)).to.deep.equal([413, 'payload_too_large']);
   });
 
   it('installationUpdate (auth off) records every channel of the team; a team+channel receiver then posts there', async () => {

@@ -219,7 +219,7 @@ describe('createTeamsReceiver', () => {
       const controller = new AbortController();
       controller.abort();
       const result = await receiver().deliver(job(event('Completed')), ctx(null, [], controller.signal));
-      expect(result).to.deep.include({ ok: false, retryable: true, code: 'timeout' });
+      expect(result).to.deep.include({ ok: false, retryable: true, failure: 'timeout', code: 'timeout' });
     });
   });
 
@@ -233,7 +233,7 @@ describe('createTeamsReceiver', () => {
 
     it('an unknown team or channel is not retryable, and says to add the bot to the team', async () => {
       const result = await receiver(rc({ channelId: undefined, team: 'Compliance', channel: 'Alerts' })).deliver(job(event('Completed')), ctx(null));
-      expect(result).to.deep.include({ ok: false, retryable: false, code: 'channelNotFound' });
+      expect(result).to.deep.include({ ok: false, retryable: false, failure: 'clientError', code: 'channelNotFound' });
       if (result.ok) return;
       expect(result.reason).to.include('"Alerts"').and.include('"Compliance"').and.include('add the bot to the team');
     });
@@ -271,7 +271,7 @@ describe('createTeamsReceiver', () => {
       await store.putInstallation(installation());
       await store.removeInstallation('19:general@thread.tacv2', 2);
       const result = await receiver(rc({ channelId: undefined, team: 'Compliance', channel: 'Alerts' })).deliver(job(event('Completed')), ctx(null));
-      expect(result).to.deep.include({ ok: false, retryable: false, code: 'channelNotFound' });
+      expect(result).to.deep.include({ ok: false, retryable: false, failure: 'clientError', code: 'channelNotFound' });
     });
   });
 

@@ -8,6 +8,7 @@ import type { Store } from '../../src/store/store.js';
 import { postWebhook, waitFor } from '../helpers/bridge.js';
 import { startFakeHttp, type FakeAnswer, type FakeHttp, type RecordedRequest } from '../helpers/fake-http.js';
 import { usePostgres } from '../helpers/postgres.js';
+import type { LogRecord } from '../helpers/logger.js';
 import { killServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const SECRET = 'replica-webhook-s3cret';
@@ -50,12 +51,12 @@ async function startReplicas(file: string): Promise<[ServerProcess, ServerProces
 }
 
 /** The JSON log lines a replica wrote with this message. */
-function logged(p: ServerProcess, msg: string): Array<Record<string, any>> {
-  const out: Array<Record<string, any>> = [];
+function logged(p: ServerProcess, msg: string): LogRecord[] {
+  const out: LogRecord[] = [];
   for (const line of p.lines) {
     if (!line.includes(`"msg":"${msg}"`)) continue;
     try {
-      out.push(JSON.parse(line));
+      out.push(JSON.parse(line) as LogRecord);
     } catch {
       // not a JSON line
     }
@@ -223,7 +224,7 @@ describe('replicas: two bridge processes on one PostgreSQL', function () {
       // explains one copy. Every other copy beyond the first comes from the kill.
       const timeouts = new Map<string, number>();
       for (const l of [...victim.logs(), ...survivor.logs()]) {
-        if (l.msg === 'delivery failed; will retry' && l.code === 'timeout') timeouts.set(l.eventId, (timeouts.get(l.eventId) ?? 0) + 1);
+        if (l.msg === 'delivery failed; will retry' && l.code === 'timeout' && l.eventId) timeouts.set(l.eventId, (timeouts.get(l.eventId) ?? 0) + 1);
       }
       const eventIdOf = new Map(fake.requests.map((r) => [r.body.event.id as string, r.body.event.eventId as string]));
       const repeats = [...arrivals].filter(([, at]) => at.length > 1).map(([id, at]) => {

@@ -89,7 +89,7 @@ route:
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: /Recent events/ }).waitFor();
     const row = page.locator(`#events tr[data-event-id="${deadEventId}"]`);
-    await expect(await row.textContent()).to.include('chk-7731');
+    expect(await row.textContent()).to.include('chk-7731');
     const chips = await row.locator('.chip').allTextContents();
     expect(chips).to.have.length(2);
     expect(chips[0]).to.match(/^kyc-escalations · dead letter · 1 attempt/).and.include('(400)');

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir, waitFor } from '../helpers/bridge.js';
+import type { LogRecord } from '../helpers/logger.js';
 import { scrape, valueOf } from '../metrics/prom-text.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -49,9 +50,9 @@ route:
     child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'serve', '--config', file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    const logLines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+    const logLines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogRecord & { port?: number });
 
-    const listening = (await waitFor(() => logLines().find((l) => l.msg === 'aver-bridge listening'), `the server to listen (output: ${out})`, 15_000))!;
+    const listening = (await waitFor(() => logLines().find((l) => l.msg === 'aver-bridge listening'), `the server to listen (output: ${out})`, 15_000));
     const url = `http://127.0.0.1:${listening.port}`;
     const initial = await scrape(url);
     expect(valueOf(initial.samples, 'aver_bridge_config_hash', { hash: hashOf(first) })).to.equal(1);
@@ -62,7 +63,7 @@ route:
     const reloaded = (await waitFor(async () => {
       const { samples } = await scrape(url);
       return valueOf(samples, 'aver_bridge_config_hash', { hash: hashOf(second) }) === 1 ? samples : undefined;
-    }, 'the new config hash in /metrics'))!;
+    }, 'the new config hash in /metrics'));
     expect(valueOf(reloaded, 'aver_bridge_config_last_reload_successful')).to.equal(1);
     expect(valueOf(reloaded, 'aver_bridge_config_hash', { hash: hashOf(first) })).to.equal(undefined);
     expect(await waitFor(() => logLines().find((l) => l.msg === 'configuration reloaded'), 'the reload in the log')).to.include({ hash: hashOf(second) });
@@ -72,7 +73,7 @@ route:
     const failed = (await waitFor(async () => {
       const { samples } = await scrape(url);
       return valueOf(samples, 'aver_bridge_config_last_reload_successful') === 0 ? samples : undefined;
-    }, 'the failed reload in /metrics'))!;
+    }, 'the failed reload in /metrics'));
     expect(valueOf(failed, 'aver_bridge_config_hash', { hash: hashOf(second) })).to.equal(1);
     // The log line travels through a pipe: it may arrive after /metrics has answered.
     const error = await waitFor(() => logLines().find((l) => l.msg === 'reload failed; keeping the old configuration'), 'the reload error in the log');
