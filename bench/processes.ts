@@ -29,34 +29,40 @@ function bundleChildren(): Promise<void> {
   return bundling;
 }
 
+/** A message between the bench and a child: a `type`, then what that type carries. */
+export interface ChildMessage {
+  type: string;
+  [key: string]: unknown;
+}
+
 /** A bench helper process (bench/children/NAME.ts) run through tsx, talking over IPC. */
 export interface Child {
   process: ChildProcess;
   pid: number;
   /** Sends a command and resolves with the next message whose `type` is `reply`. */
-  ask<T = any>(message: Record<string, unknown>, reply: string, timeoutMs?: number): Promise<T>;
+  ask<T = ChildMessage>(message: Record<string, unknown>, reply: string, timeoutMs?: number): Promise<T>;
   /** Resolves with the next message whose `type` is `type`. */
-  next<T = any>(type: string, timeoutMs?: number): Promise<T>;
+  next<T = ChildMessage>(type: string, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
 }
 
 /** Starts bench/children/NAME.ts (bundled) with `args` (JSON) and waits for its `{type: 'ready'}` message. */
-export async function startChild(name: string, args: Record<string, unknown>, execArgv: string[] = []): Promise<Child & { ready: any }> {
+export async function startChild(name: string, args: Record<string, unknown>, execArgv: string[] = []): Promise<Child & { ready: ChildMessage }> {
   await bundleChildren();
   const child = fork(join(cache, `${name}.mjs`), [JSON.stringify(args)], {
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const queue: any[] = [];
-  const waiters = new Set<{ type: string; resolve: (m: any) => void; reject: (e: Error) => void }>();
+  const queue: ChildMessage[] = [];
+  const waiters = new Set<{ type: string; resolve: (m: ChildMessage) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;
   const failAll = (err: Error) => {
     failure ??= err;
     for (const w of waiters) w.reject(err);
     waiters.clear();
   };
-  child.on('message', (m: any) => {
-    if (m?.type === 'error') return failAll(new Error(`bench child ${name}: ${m.message}`));
+  child.on('message', (m: ChildMessage) => {
+    if (m?.type === 'error') return failAll(new Error(`bench child ${name}: ${String(m.message)}`));
     const w = [...waiters].find((x) => x.type === m?.type);
     if (w) {
       waiters.delete(w);
@@ -65,9 +71,9 @@ export async function startChild(name: string, args: Record<string, unknown>, ex
   });
   child.on('exit', (code, signal) => failAll(new Error(`bench child ${name} exited (${signal ?? code})`)));
 
-  function next<T>(type: string, timeoutMs = 120_000): Promise<T> {
+  function next<T = ChildMessage>(type: string, timeoutMs = 120_000): Promise<T> {
     const i = queue.findIndex((m) => m?.type === type);
-    if (i >= 0) return Promise.resolve(queue.splice(i, 1)[0]);
+    if (i >= 0) return Promise.resolve(queue.splice(i, 1)[0] as T);
     if (failure) return Promise.reject(failure);
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -76,7 +82,7 @@ export async function startChild(name: string, args: Record<string, unknown>, ex
       }, timeoutMs);
       const w = {
         type,
-        resolve: (m: any) => { clearTimeout(timer); resolve(m); },
+        resolve: (m: ChildMessage) => { clearTimeout(timer); resolve(m as T); },
         reject: (e: Error) => { clearTimeout(timer); reject(e); },
       };
       waiters.add(w);
@@ -86,8 +92,8 @@ export async function startChild(name: string, args: Record<string, unknown>, ex
   const api: Child = {
     process: child,
     pid: child.pid!,
-    ask(message, reply, timeoutMs) {
-      const p = next<any>(reply, timeoutMs);
+    ask<T>(message: Record<string, unknown>, reply: string, timeoutMs?: number) {
+      const p = next<T>(reply, timeoutMs);
       child.send(message);
       return p;
     },
@@ -100,7 +106,7 @@ export async function startChild(name: string, args: Record<string, unknown>, ex
       await gone;
     },
   };
-  const ready = await next<any>('ready');
+  const ready = await next('ready');
   return { ...api, ready };
 }
 

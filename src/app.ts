@@ -84,7 +84,7 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     config: live.config, state: live.state, store, metrics, clock, logger,
     reload: live.reloadFromSource, wakeWorker: () => worker.wake(),
   });
-  const http = createHttpApp({ logger, routes, extra: [admin] });
+  const http = createHttpApp({ logger, routes, extra: [admin], trustProxy: initial.server.trustProxy });
   const lifecycle = createLifecycle({ live, store, ownsStore, closeStore: !options.store, worker, router, housekeeping, intake, http, clock, logger });
 
   return {

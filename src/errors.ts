@@ -6,12 +6,16 @@ export const ERROR_CODES = [
   // Any HTTP endpoint (the ones on the ingest path are in the README's table).
   'bad_request', 'unauthorized', 'not_found', 'method_not_allowed', 'unsupported_media_type', 'payload_too_large',
   'invalid_json', 'schema_violation', 'not_implemented', 'shutting_down', 'store_unreachable', 'internal_error',
+  // A webhook that is JSON and an Aver status message, but holds text no store can keep or nests too deep.
+  'unstorable_text', 'nesting_too_deep',
+  // A webhook the store itself refused (a value it cannot hold), while the webhooks sent with it were stored.
+  'event_unstorable',
   // A request the client gave up on, or sent too slowly; /readyz while appends keep failing.
   'client_aborted', 'request_timeout', 'store_write_failing',
   // Admin endpoints and pages, reloads.
   'csrf_failed', 'receiver_removed', 'reload_failed', 'config_invalid',
-  // Start-up: storage, receivers, the CLI.
-  'storage_url_invalid', 'store_schema_invalid', 'receiver_unsupported', 'bad_label',
+  // Start-up: storage, receivers, the CLI (`cli_usage`: a command line that does not parse, exit 2).
+  'storage_url_invalid', 'store_schema_invalid', 'receiver_unsupported', 'bad_label', 'cli_usage',
   // Routing matchers (config files, `routes test`).
   'matcher_unparseable', 'matcher_regex_invalid',
   // Slack.
@@ -20,8 +24,12 @@ export const ERROR_CODES = [
   'slack_event_failed', 'slack_event_unhandled',
   // The Teams bot.
   'teams_not_configured', 'teams_bad_activity', 'teams_activity_failed',
+  // A Teams token refused before or by botbuilder (bad signature, algorithm, not yet valid, expired, wrong audience).
+  'teams_token_invalid',
   // Aver's API (enrichment); an HTTP answer it refused is `aver_api_http_<status>`.
   'aver_api_unauthorized', 'aver_api_error', 'aver_api_timeout', 'aver_api_aborted', 'aver_api_paused',
+  // An entity id that cannot name one path segment (`.`, `..`): not asked for.
+  'aver_api_invalid_id',
 ] as const;
 
 /** A stable error code: one of ERROR_CODES, or `aver_api_http_<status>`. */

@@ -1,4 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { packageVersion } from './version.js';
+
+const PREFIX = 'aver_bridge_';
+
+/**
+ * prom-client's gauges named like counters: `promtool check metrics` flags a gauge ending in _total. Their
+ * labelled twins (nodejs_active_handles{type}, …) stay, and sum to the same.
+ */
+const GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 /**
  * The bridge's Prometheus metrics, all named aver_bridge_*, in a registry of
@@ -6,8 +15,17 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'aver_bridge_' });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry, prefix: PREFIX });
+    for (const name of GAUGES_NAMED_TOTAL) registry.removeSingleMetric(PREFIX + name);
+  }
   const registers = [registry];
+  new Gauge({
+    name: 'aver_bridge_build_info',
+    help: 'Value 1, with the version of aver-bridge and of the Node.js it runs on.',
+    labelNames: ['version', 'node'] as const,
+    registers,
+  }).set({ version: packageVersion(), node: process.versions.node }, 1);
   const m = {
     registry,
     eventsReceived: new Counter({
@@ -36,9 +54,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     deliveryLatency: new Histogram({
       name: 'aver_bridge_delivery_latency_seconds',
-      help: 'Time from acknowledging the webhook to the message being delivered.',
+      help: 'End to end: from the 202 to Aver to the message delivered, queueing, pacing and retries included.',
       labelNames: ['receiver', 'integration'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+      registers,
+    }),
+    attemptDuration: new Histogram({
+      name: 'aver_bridge_delivery_attempt_duration_seconds',
+      help: "Per request: one delivery attempt, the receiver's call to Slack, Teams or the endpoint, failed ones included (a timeout counts as delivery.timeout).",
+      labelNames: ['receiver', 'integration'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
     queueDepth: new Gauge({ name: 'aver_bridge_queue_depth', help: 'Pending delivery jobs per receiver.', labelNames: ['receiver'] as const, registers }),

@@ -1,7 +1,7 @@
 // A local stand-in for the receivers' far end, in its own process: Slack's Web API (chat.postMessage answers
 // {ok:true} at once) and plain webhook URLs (/hook/...). Records when each marked message arrived.
 import { createServer } from 'node:http';
-import { tell, wallNow } from '../processes.js';
+import { tell, wallNow, type ChildMessage } from '../processes.js';
 
 /** Ids the senders put into webhooks (and so into the messages the bridge delivers). */
 const MARKER = /e2e-[a-z0-9]+-\d+/;
@@ -59,7 +59,7 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 65_000;
 
-process.on('message', (m: any) => {
+process.on('message', (m: ChildMessage) => {
   switch (m?.type) {
     case 'reset':
       arrivals = new Map();

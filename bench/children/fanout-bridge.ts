@@ -9,7 +9,7 @@ import { entityKey, labelsOf, type AverEvent } from '../../src/model/event.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
 import type { NewEvent } from '../../src/store/store.js';
-import { childArgs, tell, wallNow } from '../processes.js';
+import { childArgs, tell, wallNow, type ChildMessage } from '../processes.js';
 
 interface Args {
   dir: string;
@@ -59,7 +59,8 @@ async function main() {
   }
   tell({ type: 'queued', concurrency: config.delivery.concurrency });
 
-  process.on('message', async (m: any) => {
+  process.on('message', (m: ChildMessage) => void onMessage(m));
+  async function onMessage(m: ChildMessage) {
     if (m?.type === 'start') {
       const t0 = wallNow();
       await bridge.start();
@@ -70,7 +71,7 @@ async function main() {
       // Exit once the reply is out (a CPU profile is written on exit).
       process.send?.({ type: 'stopped' }, () => process.exit(0));
     }
-  });
+  }
   process.on('SIGTERM', () => process.exit(0));
   tell({ type: 'ready' });
 }

@@ -1,6 +1,6 @@
 // The ceiling for fan-out: a plain fetch loop with the bridge's delivery concurrency, posting the same kind of
 // JSON to the same fake receiver URLs, in its own process.
-import { childArgs, tell, wallNow } from '../processes.js';
+import { childArgs, tell, wallNow, type ChildMessage } from '../processes.js';
 
 interface Args {
   fakeUrl: string;
@@ -38,7 +38,7 @@ async function run() {
   tell({ type: 'done', elapsedMs: wallNow() - t0, failed });
 }
 
-process.on('message', (m: any) => {
+process.on('message', (m: ChildMessage) => {
   if (m?.type === 'run') run().catch((err) => tell({ type: 'error', message: (err as Error).message }));
 });
 tell({ type: 'ready' });

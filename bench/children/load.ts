@@ -1,6 +1,6 @@
 // The load generator for ingest: autocannon, in its own process, posting unique valid webhooks.
 import autocannon from 'autocannon';
-import { childArgs, tell } from '../processes.js';
+import { childArgs, tell, type ChildMessage } from '../processes.js';
 import { percentile } from '../table.js';
 import { BENCH_HEADER, BENCH_SECRET, webhookBody } from '../webhook-body.js';
 
@@ -15,6 +15,16 @@ interface Args {
 
 const args = childArgs<Args>();
 
+/** The parts of autocannon's result this reads. */
+interface LoadRun {
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+  statusCodeStats?: Record<string, { count: number }>;
+}
+
 function run(durationSec: number, phase: string, latencies: number[] | null) {
   let n = 0;
   const instance = autocannon({
@@ -24,7 +34,7 @@ function run(durationSec: number, phase: string, latencies: number[] | null) {
     method: 'POST',
     headers: { 'content-type': 'application/json', [BENCH_HEADER]: BENCH_SECRET },
     requests: [{
-      setupRequest: (req: any) => ({ ...req, body: webhookBody(`${args.prefix}-${phase}-${n++}`) }),
+      setupRequest: (req: Record<string, unknown>) => ({ ...req, body: webhookBody(`${args.prefix}-${phase}-${n++}`) }),
     }],
   });
   if (latencies) {
@@ -32,13 +42,15 @@ function run(durationSec: number, phase: string, latencies: number[] | null) {
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
     });
   }
-  return new Promise<any>((resolve, reject) => {
+  return new Promise<LoadRun>((resolve, reject) => {
     instance.on('done', resolve);
     instance.on('error', reject);
   });
 }
 
-process.on('message', async (m: any) => {
+process.on('message', (m: ChildMessage) => void onMessage(m));
+
+async function onMessage(m: ChildMessage) {
   if (m?.type !== 'run') return;
   try {
     if (args.warmupSec > 0) await run(args.warmupSec, 'warmup', null);
@@ -48,7 +60,7 @@ process.on('message', async (m: any) => {
     const to = Number(process.hrtime.bigint() / 1000n);
     latencies.sort((a, b) => a - b);
     const statusCodes: Record<string, number> = {};
-    for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = (s as { count: number }).count;
+    for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = s.count;
     tell({
       type: 'result',
       requestsPerSec: r['2xx'] / r.duration,
@@ -66,5 +78,5 @@ process.on('message', async (m: any) => {
   } catch (err) {
     tell({ type: 'error', message: (err as Error).message });
   }
-});
+}
 tell({ type: 'ready' });

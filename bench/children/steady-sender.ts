@@ -2,7 +2,7 @@
 // when each 2xx arrived; `direct` mode posts straight to the fake receiver and records when each was sent
 // (the one-hop ceiling for end-to-end latency).
 import { Agent, request } from 'node:http';
-import { childArgs, tell, wallNow } from '../processes.js';
+import { childArgs, tell, wallNow, type ChildMessage } from '../processes.js';
 import { BENCH_HEADER, BENCH_SECRET, webhookBody } from '../webhook-body.js';
 
 interface Args {
@@ -64,7 +64,7 @@ function run(): Promise<void> {
   });
 }
 
-process.on('message', (m: any) => {
+process.on('message', (m: ChildMessage) => {
   if (m?.type === 'run') run().catch((err) => tell({ type: 'error', message: (err as Error).message }));
 });
 tell({ type: 'ready' });

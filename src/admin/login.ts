@@ -6,7 +6,7 @@ import { checkSecret } from '../http/check-secret.js';
 import { readForm } from './form.js';
 import { renderLoginPage } from './page.js';
 import { seeOther, sendHtml } from './send-html.js';
-import { SESSION_COOKIE, SESSION_TTL_MS, sessionValue } from './session.js';
+import { SESSION_COOKIE, SESSION_TTL_MS, sessionValue, type RevokedSessions } from './session.js';
 
 interface LoginDeps {
   config: () => Config;
@@ -33,9 +33,11 @@ export function logIn(deps: LoginDeps): Middleware {
   };
 }
 
-/** POST /admin/logout: clears the session cookie. */
-export function logOut(): Middleware {
+/** POST /admin/logout: ends the session (its cookie is refused from now on, even replayed) and clears the cookie. */
+export function logOut(deps: { clock: Clock; revoked: RevokedSessions }): Middleware {
   return async (ctx) => {
+    const session = ctx.cookies.get(SESSION_COOKIE);
+    if (session) deps.revoked.revoke(session, deps.clock.now());
     ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', secure: ctx.secure, path: '/admin', maxAge: 0, overwrite: true });
     seeOther(ctx, '/admin');
   };

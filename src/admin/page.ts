@@ -97,7 +97,8 @@ export function renderLoginPage(options: { error?: string }): SafeHtml {
 }
 
 function statusBadge(status: string, unknown: boolean): SafeHtml {
-  return html`<span class="badge ${STATUS_TONE[status] ?? 'mute'}" title="${unknown ? 'not a status Aver documents' : ''}">${status || '(none)'}</span>`;
+  // Keyed by the webhook's status: own keys only, so "toString" is just an undocumented status.
+  return html`<span class="badge ${Object.hasOwn(STATUS_TONE, status) ? STATUS_TONE[status] : 'mute'}" title="${unknown ? 'not a status Aver documents' : ''}">${status || '(none)'}</span>`;
 }
 
 function plural(n: number, word: string): string {

@@ -7,7 +7,7 @@ import { checkSecret } from '../http/check-secret.js';
 import { readForm } from './form.js';
 import { renderLoginPage } from './page.js';
 import { sendHtml } from './send-html.js';
-import { SESSION_COOKIE, csrfToken, verifyCsrf, verifySession } from './session.js';
+import { SESSION_COOKIE, csrfToken, verifyCsrf, verifySession, type RevokedSessions } from './session.js';
 
 /** How a request proved it holds the admin token, and the CSRF token its forms carry (browser sessions only). */
 export interface AdminAuth {
@@ -19,6 +19,8 @@ interface AuthDeps {
   config: () => Config;
   clock: Clock;
   logger: Logger;
+  /** Sessions logged out: their cookies are refused. */
+  revoked?: RevokedSessions;
 }
 
 /** Every admin endpoint answers 404, as if it did not exist, while admin.token is unset (re-checked after a reload). */
@@ -35,15 +37,15 @@ function unauthorized(): BridgeError {
   return err;
 }
 
-/** The admin auth a request carries: a Bearer token, or the session cookie the login form set. */
-export function authenticate(ctx: Context, token: string, now: number): AdminAuth | null {
+/** The admin auth a request carries: a Bearer token, or the session cookie the login form set (and not logged out). */
+export function authenticate(ctx: Context, token: string, now: number, revoked?: RevokedSessions): AdminAuth | null {
   const header = ctx.get('authorization');
   if (header) {
     const m = /^Bearer\s+(.+)$/i.exec(header.trim());
     return m && checkSecret(m[1], [token]) ? { via: 'bearer' } : null;
   }
   const session = ctx.cookies.get(SESSION_COOKIE);
-  if (session && verifySession(token, session, now)) return { via: 'cookie', csrf: csrfToken(token, session) };
+  if (session && verifySession(token, session, now) && !revoked?.has(session)) return { via: 'cookie', csrf: csrfToken(token, session) };
   return null;
 }
 
@@ -56,7 +58,7 @@ export function authenticate(ctx: Context, token: string, now: number): AdminAut
 export function requireAdminToken(deps: AuthDeps, options: { page?: boolean } = {}): Middleware {
   return async (ctx, next) => {
     const token = deps.config().admin.token!;
-    const auth = authenticate(ctx, token, deps.clock.now());
+    const auth = authenticate(ctx, token, deps.clock.now(), deps.revoked);
     if (!auth) {
       if (options.page && ctx.method === 'GET') {
         sendHtml(ctx, 401, renderLoginPage({}));

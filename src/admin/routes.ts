@@ -14,6 +14,7 @@ import { adminEnabled, requireAdminToken, type AdminAuth } from './require-token
 import { jobIdParam, retryAllDeadLetters, retryDeadLetter } from './retry.js';
 import { parseLabelLines, testRoute } from './route-test.js';
 import { seeOther, sendHtml } from './send-html.js';
+import { createRevokedSessions } from './session.js';
 import { DEAD_LETTER_LIMIT, deliveryView, loadAdminView, recentEventViews, type AdminView } from './view.js';
 
 export interface AdminDeps {
@@ -71,8 +72,14 @@ function routeTester(ctx: Context, state: RoutingState): AdminView['tester'] {
 export function createAdminRouter(deps: AdminDeps): Router {
   const router = new Router();
   const enabled = adminEnabled(deps.config);
-  const page = requireAdminToken(deps, { page: true });
-  const api = requireAdminToken(deps);
+  const revoked = createRevokedSessions();
+  const page = requireAdminToken({ ...deps, revoked }, { page: true });
+  const api = requireAdminToken({ ...deps, revoked });
+  // Admin answers hold events, routes and dead letters: never cached (by a browser or a proxy), never sniffed.
+  router.use(async (ctx, next) => {
+    ctx.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    await next();
+  });
   const auth = (ctx: Context) => ctx.state.admin as AdminAuth;
 
   async function showPage(ctx: Context, status: number, extra: Partial<AdminView> = {}) {
@@ -84,7 +91,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
 
   router.get('/admin', enabled, page, (ctx) => showPage(ctx, 200));
   router.post('/admin/login', enabled, logIn(deps));
-  router.post('/admin/logout', enabled, api, logOut());
+  router.post('/admin/logout', enabled, api, logOut({ clock: deps.clock, revoked }));
 
   router.post('/admin/dead-letters/retry-all', enabled, api, async (ctx) => {
     const n = await retryAllDeadLetters(deps);
@@ -122,8 +129,10 @@ export function createAdminRouter(deps: AdminDeps): Router {
     ctx.body = { deadLetters: jobs.map((j) => ({ ...deliveryView(j), event: j.event, history: j.history })) };
   });
   router.get('/admin/api/routes/test', enabled, api, (ctx) => {
-    const given: Record<string, string> = {};
-    for (const [k, v] of Object.entries(ctx.query)) if (k !== 'rt' && first(v) !== undefined) given[k] = first(v)!;
+    // fromEntries defines own properties: a label named __proto__ is a label, not the object's prototype.
+    const given: Record<string, string> = Object.fromEntries(
+      Object.entries(ctx.query).flatMap(([k, v]): Array<[string, string]> => (k !== 'rt' && first(v) !== undefined ? [[k, first(v)!]] : [])),
+    );
     const state = deps.state();
     ctx.body = testRoute(state.tree, state.groups, given);
   });

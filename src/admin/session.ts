@@ -21,6 +21,28 @@ export function verifySession(token: string, value: string | undefined, now: num
   return ok && expiresAt > now;
 }
 
+/**
+ * Sessions logged out before they expire, in this process: each is kept until it would have expired anyway,
+ * so the list holds at most the logins of one session lifetime. (Another replica still takes the cookie;
+ * changing admin.token ends every session everywhere.)
+ */
+export interface RevokedSessions {
+  revoke(value: string, now: number): void;
+  has(value: string): boolean;
+}
+
+export function createRevokedSessions(): RevokedSessions {
+  const revoked = new Map<string, number>();
+  return {
+    revoke(value, now) {
+      for (const [v, expiresAt] of revoked) if (expiresAt <= now) revoked.delete(v);
+      const expiresAt = Number(/^v1\.(\d{1,16})\./.exec(value)?.[1]);
+      if (expiresAt > now) revoked.set(value, expiresAt);
+    },
+    has: (value) => revoked.has(value),
+  };
+}
+
 /** The CSRF token for forms in one session: bound to the session value, so it dies with it. */
 export function csrfToken(token: string, session: string): string {
   return mac(token, `csrf ${session}`);

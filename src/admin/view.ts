@@ -50,7 +50,7 @@ export function deliveryView(j: JobRecord): DeliveryView {
 export async function recentEventViews(store: Store, limit: number): Promise<EventView[]> {
   const events = await store.recentEvents(limit);
   const jobs = await Promise.all(events.map((e) => store.jobsForEvent(e.event.eventId)));
-  return events.map((stored, i) => ({ stored, deliveries: jobs[i]!.map(deliveryView) }));
+  return events.map((stored, i) => ({ stored, deliveries: jobs[i].map(deliveryView) }));
 }
 
 async function gaugeValue(g: Metrics['configReloadSuccessful']): Promise<number | undefined> {

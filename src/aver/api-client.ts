@@ -99,13 +99,51 @@ export function createAverApiClient(cfg: AverApiConfig, deps: AverApiClientDeps)
     }
   }
 
-  const seg = (id: string) => encodeURIComponent(id);
+  /** Async, so an id refused by entityPath rejects like every other failure. */
+  async function getEntity<T>(collection: 'check' | 'watchlist', id: string, rest: string, signal?: AbortSignal): Promise<T> {
+    return getJson<T>(entityPath(base, collection, id, rest), signal);
+  }
+
   return {
-    getCheck: (id, signal) => getJson<AverCheck>(`/check/${seg(id)}`, signal),
-    getCheckResults: (id, signal) => getJson<AverCheckResults>(`/check/${seg(id)}/results`, signal),
-    getWatchlist: (id, signal) => getJson<AverWatchlistSearch>(`/watchlist/${seg(id)}`, signal),
-    getWatchlistResults: (id, signal) => getJson<AverWatchlistResults>(`/watchlist/${seg(id)}/results`, signal),
+    getCheck: (id, signal) => getEntity<AverCheck>('check', id, '', signal),
+    getCheckResults: (id, signal) => getEntity<AverCheckResults>('check', id, '/results', signal),
+    getWatchlist: (id, signal) => getEntity<AverWatchlistSearch>('watchlist', id, '', signal),
+    getWatchlistResults: (id, signal) => getEntity<AverWatchlistResults>('watchlist', id, '/results', signal),
   };
+}
+
+/**
+ * `/{collection}/{id}{rest}` for an id from a webhook, which must stay one path segment: separators, `%`, `?` and
+ * `#` are percent-encoded, and `.` or `..` (which URL parsing would resolve, sending the Bearer token to another
+ * path of Aver's host) are refused, as is any id whose built URL is not `{base}/{collection}/{id}{rest}`.
+ */
+function entityPath(base: string, collection: 'check' | 'watchlist', id: string, rest: string): string {
+  const path = `/${collection}/${safeSegment(id)}${rest}`;
+  let stays = false;
+  try {
+    // Both sides parsed, so the base's spelling (host case, default port) does not matter.
+    stays = new URL(base + path).href === new URL(`${base}/${collection}/`).href + path.slice(collection.length + 2);
+  } catch {
+    stays = false;
+  }
+  if (!stays) throw invalidId();
+  return path;
+}
+
+function safeSegment(id: string): string {
+  let segment: string;
+  try {
+    segment = encodeURIComponent(id);
+  } catch {
+    // A lone surrogate (the webhook schema refuses them first).
+    throw invalidId();
+  }
+  if (segment === '' || segment === '.' || segment === '..') throw invalidId();
+  return segment;
+}
+
+function invalidId(): BridgeError {
+  return new BridgeError('aver_api_invalid_id', 'Aver API: the entity id is empty, "." or "..", or not text, so it cannot name one path segment; not asked', { status: 422 });
 }
 
 async function sendRequest(

@@ -6,63 +6,15 @@ import { untilAborted } from '../until-aborted.js';
 import type { EventDetails } from '../model/event.js';
 import type { AverApiClient, AverCheck, AverCheckResults, AverWatchlistResults, AverWatchlistSearch } from './api-client.js';
 import { entityKey, type AverEvent, type Labels } from '../model/event.js';
+import { canonicalStatusReason, canonicalWarning } from '../present/words.js';
 
-/** Every warning Aver documents, in canonical spelling, with plain words for chat. */
-const WARNINGS: Record<string, string> = {
-  Age: 'Age outside the range the group allows',
-  Country: 'Country not allowed by the group',
-  State: 'State or province not allowed by the group',
-  IPVpnTor: 'IP address is a VPN or Tor exit',
-  Address: 'Address could not be verified',
-  EmailAddress: 'Email address looks invalid or risky',
-  WatchlistHitsFound: 'Watchlist hits found',
-  AdverseMediaFound: 'Adverse media found',
-  SameEmailFound: 'Same email address used in another check',
-  SameIdDocumentFound: 'Same ID document used in another check',
-  SameNameFound: 'Same name used in another check',
-  PhoneInvalid: 'Phone number is invalid',
-  PhonePrepaidOrVoip: 'Phone number is prepaid or VoIP',
-};
-
-/** Every status reason Aver documents (UnderageApplicant is the older spelling of an age rejection). */
-const STATUS_REASONS: Record<string, string> = {
-  MissingDocuments: 'Documents missing',
-  UnreadableDocumentsOrMissingVerificationInformation: 'Documents unreadable or verification information missing',
-  ExpiredDocuments: 'Documents expired',
-  SuspiciousDocumentsOrImages: 'Suspicious documents or images',
-  FacialVerificationFailed: 'Facial verification failed',
-  UnderageApplicant: 'Applicant is under age',
-};
-
-export const KNOWN_WARNINGS = Object.keys(WARNINGS);
-export const KNOWN_STATUS_REASONS = Object.keys(STATUS_REASONS);
-
-const WARNING_BY_LOWER = byLowerCase(KNOWN_WARNINGS);
-const REASON_BY_LOWER = byLowerCase(KNOWN_STATUS_REASONS);
-
-/** Canonical spelling of a warning ("watchlisthitsfound" → "WatchlistHitsFound"); unknown ones come back trimmed. */
-export function canonicalWarning(w: string): string {
-  const s = w.trim();
-  return WARNING_BY_LOWER[s.toLowerCase()] ?? s;
-}
-
-/** Canonical spelling of a status reason; unknown ones come back trimmed. */
-export function canonicalStatusReason(r: string): string {
-  const s = r.trim();
-  return REASON_BY_LOWER[s.toLowerCase()] ?? s;
-}
-
-/** A warning in plain words ("IPVpnTor" → "IP address is a VPN or Tor exit"); unknown ones are split into words. */
-export function describeWarning(w: string): string {
-  const c = canonicalWarning(w);
-  return WARNINGS[c] ?? splitWords(c);
-}
-
-/** A status reason in plain words ("ExpiredDocuments" → "Documents expired"); unknown ones are split into words. */
-export function describeStatusReason(r: string): string {
-  const c = canonicalStatusReason(r);
-  return STATUS_REASONS[c] ?? splitWords(c);
-}
+// The words for warnings and status reasons live in the one word table every message uses (present/words.ts).
+export {
+  KNOWN_STATUS_REASONS,
+  KNOWN_WARNINGS,
+  reasonWords as describeStatusReason,
+  warningWords as describeWarning,
+} from '../present/words.js';
 
 export interface Enrichment {
   /** Only the labels enrichment adds; empty when details are unavailable. */
@@ -313,17 +265,31 @@ function labelsFrom(f: Facts): Labels {
   return labels;
 }
 
-/** A trimmed, bounded string, or undefined: Aver's fields may be null, numbers, or absurdly long. */
+/** A cleaned, trimmed, bounded string, or undefined: Aver's fields may be null, numbers, or absurdly long. */
 function text(v: unknown): string | undefined {
   if (typeof v !== 'string' && typeof v !== 'number') return undefined;
-  const s = String(v).trim();
-  return s ? s.slice(0, MAX_LABEL_LENGTH) : undefined;
+  const s = bounded(String(v)).trim();
+  return s || undefined;
 }
 
-/** Strings of an array; commas are dropped because labels join lists with them. */
+/** Strings of an array, cleaned; commas are dropped because labels join lists with them. */
 function list(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
-  return v.filter((x): x is string => typeof x === 'string').map((x) => x.replace(/,/g, ' ').slice(0, MAX_LABEL_LENGTH));
+  return v.filter((x): x is string => typeof x === 'string').map((x) => bounded(x.replace(/,/g, ' ')));
+}
+
+const CONTROL = /[\u0000-\u0008\u000b-\u001f]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text from Aver's API as the bridge keeps it: C0 control characters but tab and newline removed (a NUL cannot
+ * be stored in PostgreSQL, and none belongs in a chat message), lone surrogates replaced with U+FFFD, and cut to
+ * MAX_LABEL_LENGTH without splitting a surrogate pair.
+ */
+function bounded(raw: string): string {
+  const s = raw.replace(CONTROL, '');
+  const cut = s.length > MAX_LABEL_LENGTH && /[\ud800-\udbff]/.test(s.charAt(MAX_LABEL_LENGTH - 1)) ? MAX_LABEL_LENGTH - 1 : MAX_LABEL_LENGTH;
+  return s.slice(0, cut).replace(LONE_SURROGATE, '\ufffd');
 }
 
 function joinName(first: unknown, last: unknown): string | undefined {
@@ -333,15 +299,6 @@ function joinName(first: unknown, last: unknown): string | undefined {
 
 function unique(xs: string[]): string[] {
   return [...new Set(xs)];
-}
-
-function byLowerCase(names: string[]): Record<string, string> {
-  return Object.fromEntries(names.map((n) => [n.toLowerCase(), n]));
-}
-
-function splitWords(s: string): string {
-  const words = s.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').trim();
-  return words ? words.charAt(0).toUpperCase() + words.slice(1).toLowerCase() : s;
 }
 
 function errorName(err: unknown): string {

@@ -1,12 +1,13 @@
 import { KNOWN_STATUSES, KNOWN_TYPES, type AverEvent } from '../model/event.js';
 import type { WebhookBody } from './webhook-schema.js';
 
-const STATUS_ALIASES: Record<string, string> = {
-  complete: 'Completed',
-  cancelled: 'Canceled',
-  ...Object.fromEntries(KNOWN_STATUSES.map((s) => [s.toLowerCase(), s])),
-};
-const TYPES: Record<string, string> = Object.fromEntries(KNOWN_TYPES.map((t) => [t.toLowerCase(), t]));
+// Maps, not plain objects: the keys come from the webhook, and "constructor" must not find Object's.
+const STATUS_ALIASES = new Map<string, string>([
+  ['complete', 'Completed'],
+  ['cancelled', 'Canceled'],
+  ...KNOWN_STATUSES.map((s): [string, string] => [s.toLowerCase(), s]),
+]);
+const TYPES = new Map<string, string>(KNOWN_TYPES.map((t) => [t.toLowerCase(), t]));
 
 /** Trims white space and zero-width characters from both ends. */
 export function trimBlank(value: string): string {
@@ -16,7 +17,7 @@ export function trimBlank(value: string): string {
 /** Canonical spelling of a status ("complete" → "Completed"); unknown values are returned trimmed. */
 export function normaliseStatus(status: string): { status: string; known: boolean } {
   const s = trimBlank(status);
-  const canonical = STATUS_ALIASES[s.toLowerCase()];
+  const canonical = STATUS_ALIASES.get(s.toLowerCase());
   return canonical ? { status: canonical, known: true } : { status: s, known: false };
 }
 
@@ -24,7 +25,7 @@ export function normaliseStatus(status: string): { status: string; known: boolea
 export function normalise(body: WebhookBody, eventId: string, receivedAt: number): AverEvent {
   const m = body.statusMessage;
   const rawType = trimBlank(m.type);
-  const type = TYPES[rawType.toLowerCase()];
+  const type = TYPES.get(rawType.toLowerCase());
   const { status, known } = normaliseStatus(m.status);
   return {
     eventId,

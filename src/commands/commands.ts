@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { dedupKey } from '../aver/dedup-key.js';
-import { entityKey, labelsOf, type AverEvent } from '../model/event.js';
+import { entityKey, groupName, labelsOf, type AverEvent } from '../model/event.js';
 import { newEventId } from '../aver/event-id.js';
 import type { Clock } from '../clock.js';
 import type { RoutingState } from '../pipeline/route-events.js';
@@ -20,18 +20,27 @@ export function createChatCommands(deps: { state: () => RoutingState; store: Sto
         .map(({ route, matchers }): RouteAnswer => ({ receiver: route.receiver, matchers: matchers.map((m) => m.text), isDefault: route === tree }));
     },
 
-    async status(id) {
+    async status(id, receiverNames) {
+      const wanted = new Set(receiverNames);
+      if (wanted.size === 0) return null;
       const history = await deps.store.entityHistory(id.trim());
-      if (history.length === 0) return null;
-      const latest = history[history.length - 1];
-      const sameEntity = history.filter((h) => h.type === latest.type);
-      const [stored, jobs] = await Promise.all([deps.store.getEvent(latest.eventId), deps.store.jobsForEvent(latest.eventId)]);
+      // The entity this channel was told about: the type of the newest event routed to one of its receivers.
+      let type: string | undefined;
+      for (let i = history.length - 1; i >= 0 && type === undefined; i--) {
+        const routed = await deps.store.jobsForEvent(history[i].eventId);
+        if (routed.some((j) => wanted.has(j.receiver))) type = history[i].type;
+      }
+      if (type === undefined) return null;
+      const sameEntity = history.filter((h) => h.type === type);
+      const latest = sameEntity[sameEntity.length - 1];
+      const [stored, all] = await Promise.all([deps.store.getEvent(latest.eventId), deps.store.jobsForEvent(latest.eventId)]);
+      const jobs = all.filter((j) => wanted.has(j.receiver));
       const groups = deps.state().groups;
       return {
         type: latest.type,
         id: id.trim(),
         groupId: latest.groupId,
-        group: groups[latest.groupId] ?? latest.groupId,
+        group: groupName(groups, latest.groupId),
         status: latest.status,
         history: sameEntity.map(({ status, at }) => ({ status, at })),
         details: stored?.details ?? null,

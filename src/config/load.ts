@@ -6,11 +6,12 @@ import { ConfigError, type ConfigProblem } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { checkRouteTree, type ConfigWarning } from './routes.js';
 import { configSchema } from './schema.js';
-import type { Config, ServerConfig } from '../model/config.js';
+import type { Config, MessageTemplateConfig, ServerConfig } from '../model/config.js';
 import { createConfigReader, type ConfigReader, type Segments } from './reader.js';
 import { readReceivers, type RawReceiver } from './receivers.js';
 import type { RawRoute } from './routes.js';
-import { checkEnvOverrides, readAdminToken, readAverApi, readSlack, readTeams, readWebhookSecrets, type RawWebhook } from './sections.js';
+import { checkReceiverTemplates, readTemplates } from './templates.js';
+import { checkEnvOverrides, checkTeamsDevMode, readAdminToken, readAverApi, readDisplay, readSlack, readTeams, readWebhookSecrets, type RawWebhook } from './sections.js';
 
 export { MIN_ADMIN_TOKEN_LENGTH } from './sections.js';
 const validate = new Ajv({ allErrors: true, strict: false }).compile(configSchema);
@@ -45,6 +46,8 @@ interface RawConfig {
     backoff?: { base?: string; factor?: number; cap?: string };
   };
   admin?: Record<string, unknown>;
+  display?: { timeZone?: string; locale?: string };
+  templates?: Record<string, MessageTemplateConfig>;
   receivers: RawReceiver[];
   route: RawRoute;
 }
@@ -138,6 +141,8 @@ function buildConfig(r: RawConfig, text: string, file: string, env: NodeJS.Proce
   const envFailed = problems.some((p) => p.path.startsWith('aver.webhook.secrets'));
   const { secrets, allowUnauthenticated } = readWebhookSecrets(wh, envFailed, reader);
   const receivers = readReceivers(r.receivers, { slack: r.slack !== undefined, teams: r.teams !== undefined }, reader);
+  const templates = readTemplates(r.templates, reader);
+  checkReceiverTemplates(receivers, templates, reader);
   const names = new Set(receivers.map((rc) => rc.name));
   const route = checkRouteTree(r.route, { receivers: names, at, nodeAt, problems, warn: options.warn ?? ((w) => emitConfigWarning(file, w)) });
   const slack = readSlack(r.slack, reader);
@@ -179,9 +184,12 @@ function buildConfig(r: RawConfig, text: string, file: string, env: NodeJS.Proce
       },
     },
     admin: { token: readAdminToken(r.admin, reader) },
+    display: readDisplay(r.display, reader),
+    templates,
     receivers,
     route,
   };
+  checkTeamsDevMode(teams, config.server.host, reader);
   return config;
 }
 
@@ -196,7 +204,8 @@ interface RawServer {
 }
 
 /** server.*: where to listen, and the limits on what one client may hold (see README, "Security"). */
-function readServer(s: RawServer = {}, env: NodeJS.ProcessEnv, reader: ConfigReader): ServerConfig {
+function readServer(raw: RawServer | undefined, env: NodeJS.ProcessEnv, reader: ConfigReader): ServerConfig {
+  const s = raw ?? {};
   const requestTimeoutMs = parseDuration(s.requestTimeout ?? '10s');
   if (requestTimeoutMs < 1) {
     reader.problems.push({

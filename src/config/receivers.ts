@@ -1,16 +1,20 @@
 import { RECEIVER_KINDS, type PacingOverride, type ReceiverConfig, type ReceiverConfigOf, type ReceiverKind, type UpdateMode } from '../model/config.js';
+import { DEFAULT_BROADCAST, SEVERITIES, type Severity } from '../model/severity.js';
 import { checkHttpUrl, type ConfigReader } from './reader.js';
 
 type Mentions = Record<string, string[]>;
+/** `broadcast:` as written: every severity, none, or a list. */
+type RawBroadcast = boolean | Severity[];
 
 /** A `receivers[]` entry as the schema lets it through. */
 export interface RawReceiver {
   name: string;
   pacing?: PacingOverride;
+  template?: string;
   console?: { pretty?: boolean };
   webhook?: { url?: string; urlFile?: string; headers?: Record<string, string> };
-  slack?: { channel: string; mention?: Mentions; updates?: UpdateMode };
-  teams?: { channelId?: string; team?: string; channel?: string; updates?: UpdateMode; mention?: Mentions };
+  slack?: { channel: string; mention?: Mentions; updates?: UpdateMode; broadcast?: RawBroadcast };
+  teams?: { channelId?: string; team?: string; channel?: string; updates?: UpdateMode; mention?: Mentions; broadcast?: RawBroadcast };
   teamsWorkflow?: { url?: string; urlFile?: string };
 }
 
@@ -37,7 +41,7 @@ function readReceiver(rc: RawReceiver, segs: Array<string | number>, sections: P
   if (kinds.length !== 1) {
     problems.push({ ...at(segs), message: kinds.length === 0 ? `receiver "${rc.name}" has no integration` : `receiver "${rc.name}" has several integrations (${kinds.join(', ')})`, hint: `give each receiver exactly one of ${RECEIVER_KINDS.join(', ')}` });
   }
-  const base = { name: rc.name, pacing: rc.pacing };
+  const base = { name: rc.name, pacing: rc.pacing, ...(rc.template !== undefined ? { template: rc.template } : {}) };
   const kind: ReceiverKind = kinds[0] ?? 'console';
   switch (kind) {
     case 'console':
@@ -47,7 +51,7 @@ function readReceiver(rc: RawReceiver, segs: Array<string | number>, sections: P
     case 'slack': {
       const slack = rc.slack!;
       if (!sections.slack) problems.push({ ...at([...segs, 'slack']), message: `receiver "${rc.name}" posts to Slack but there is no top-level slack section`, hint: 'add slack.botToken (see "Install in Slack" in the README)' });
-      return { ...base, kind, slack: { channel: slack.channel, mention: slack.mention ?? {}, updates: slack.updates ?? 'thread' } };
+      return { ...base, kind, slack: { channel: slack.channel, mention: slack.mention ?? {}, updates: slack.updates ?? 'thread', broadcast: readBroadcast(slack.broadcast) } };
     }
     case 'teams':
       return { ...base, kind, teams: readTeamsTarget(rc, segs, sections, reader) };
@@ -74,5 +78,13 @@ function readTeamsTarget(rc: RawReceiver, segs: Array<string | number>, sections
   if (byId === byName || (byName && (teams.team === undefined || teams.channel === undefined))) {
     problems.push({ ...at([...segs, 'teams']), message: 'name the Teams channel either by channelId, or by team and channel', hint: 'channelId comes from "Get link to channel" in Teams (19:…@thread.tacv2)' });
   }
-  return { channelId: teams.channelId, team: teams.team, channel: teams.channel, updates: teams.updates ?? 'thread', mention: teams.mention ?? {} };
+  return { channelId: teams.channelId, team: teams.team, channel: teams.channel, updates: teams.updates ?? 'thread', mention: teams.mention ?? {}, broadcast: readBroadcast(teams.broadcast) };
+}
+
+/** `broadcast:` as the severities it names: true is every one, false none, unset attention and action. */
+function readBroadcast(raw: RawBroadcast | undefined): readonly Severity[] {
+  if (raw === undefined) return DEFAULT_BROADCAST;
+  if (raw === true) return SEVERITIES;
+  if (raw === false) return [];
+  return SEVERITIES.filter((s) => raw.includes(s));
 }

@@ -1,3 +1,4 @@
+import { SEVERITIES } from '../model/severity.js';
 import { DURATION_PATTERN } from './duration.js';
 
 /**
@@ -9,6 +10,8 @@ const duration = { anyOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type
 const str = { type: 'string' };
 const nonEmpty = { type: 'string', minLength: 1 };
 const updates = { enum: ['edit', 'thread', 'new'] };
+/** `broadcast:` true (every severity), false (none), or a list of severities. */
+const broadcast = { anyOf: [{ type: 'boolean' }, { type: 'array', uniqueItems: true, items: { enum: [...SEVERITIES] } }] };
 const mentions = { type: 'object', additionalProperties: { type: 'array', items: nonEmpty } };
 const pacing = {
   type: 'object',
@@ -38,12 +41,30 @@ const route: Record<string, unknown> = {
   },
 };
 
+/** A Liquid template (src/present/message-template.ts); compiled when the config loads. */
+const liquid = { type: 'string', maxLength: 4000 };
+/** `templates.NAME`: the parts of a message it replaces, each optional; `facts` in order, at most 10. */
+const messageTemplate = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    headline: liquid,
+    text: liquid,
+    facts: {
+      type: 'array',
+      maxItems: 10,
+      items: { type: 'object', additionalProperties: false, required: ['title', 'value'], properties: { title: { ...liquid, minLength: 1 }, value: liquid } },
+    },
+  },
+};
+
 const receiver = {
   type: 'object',
   additionalProperties: false,
   required: ['name'],
   properties: {
     name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+    template: nonEmpty,
     pacing,
     console: { type: 'object', additionalProperties: false, properties: { pretty: { type: 'boolean' } } },
     webhook: {
@@ -55,12 +76,12 @@ const receiver = {
       type: 'object',
       additionalProperties: false,
       required: ['channel'],
-      properties: { channel: { type: 'string', pattern: '^(#[^\\s]+|[CGD][A-Z0-9]+)$' }, mention: mentions, updates },
+      properties: { channel: { type: 'string', pattern: '^(#[^\\s]+|[CGD][A-Z0-9]+)$' }, mention: mentions, updates, broadcast },
     },
     teams: {
       type: 'object',
       additionalProperties: false,
-      properties: { channelId: nonEmpty, team: nonEmpty, channel: nonEmpty, updates, mention: mentions },
+      properties: { channelId: nonEmpty, team: nonEmpty, channel: nonEmpty, updates, mention: mentions, broadcast },
     },
     teamsWorkflow: { type: 'object', additionalProperties: false, properties: { url: nonEmpty, urlFile: nonEmpty } },
   },
@@ -146,6 +167,8 @@ export const configSchema = {
         tenantId: str,
         serviceUrl: nonEmpty,
         auth: { type: 'object', additionalProperties: str },
+        allowedTenants: { type: 'array', items: str },
+        allowInsecureDevMode: { type: 'boolean' },
       },
     },
     delivery: {
@@ -165,6 +188,8 @@ export const configSchema = {
       },
     },
     admin: { type: 'object', additionalProperties: false, properties: { token: str, tokenFile: nonEmpty } },
+    display: { type: 'object', additionalProperties: false, properties: { timeZone: nonEmpty, locale: nonEmpty } },
+    templates: { type: 'object', additionalProperties: messageTemplate },
     receivers: { type: 'array', minItems: 1, items: receiver },
     route: { ...route, required: ['receiver'] },
   },

@@ -1,4 +1,5 @@
-import type { AverApiConfig, SlackConfig, TeamsConfig } from '../model/config.js';
+import { DEFAULT_DISPLAY, type AverApiConfig, type DisplayConfig, type SlackConfig, type TeamsConfig } from '../model/config.js';
+import { isValidLocale, isValidTimeZone } from '../present/format-time.js';
 import { parseDuration } from './duration.js';
 import type { ConfigReader } from './reader.js';
 
@@ -58,11 +59,52 @@ export function readTeams(raw: Record<string, unknown> | undefined, reader: Conf
     tenantId: (raw.tenantId as string | undefined) ?? '',
     serviceUrl: withSlash((raw.serviceUrl as string | undefined) ?? 'https://smba.trafficmanager.net/teams/'),
     auth: (raw.auth as Record<string, string> | undefined) ?? {},
+    allowedTenants: [],
+    allowInsecureDevMode: raw.allowInsecureDevMode === true,
   };
   const { problems, at } = reader;
   if (teams.appType === 'SingleTenant' && !teams.tenantId) problems.push({ ...at(['teams', 'appType']), message: 'appType SingleTenant needs teams.tenantId', hint: 'the Directory (tenant) ID of the Azure Bot registration' });
   if (teams.appId && !teams.appPassword && teams.appType !== 'UserAssignedMSI') problems.push({ ...at(['teams']), path: 'teams.appPassword', message: 'teams.appId is set but appPassword is not', hint: 'the client secret of the Azure Bot registration' });
+  teams.allowedTenants = readAllowedTenants(raw.allowedTenants as string[] | undefined, teams, reader);
   return teams;
+}
+
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** teams.allowedTenants (tenant ids, lower case); unset, a single-tenant app's own tenantId, else none (any tenant). */
+function readAllowedTenants(listed: string[] | undefined, teams: TeamsConfig, reader: ConfigReader): string[] {
+  const own = teams.tenantId.trim().toLowerCase();
+  if (listed === undefined) return teams.appType !== 'MultiTenant' && own ? [own] : [];
+  const hint = 'list Directory (tenant) IDs from the Microsoft Entra admin center, GUIDs such as 72f988bf-86f1-41af-91ab-2d7cd011db47; or remove the key to take any tenant (with a warning)';
+  if (listed.length === 0) reader.problems.push({ ...reader.at(['teams', 'allowedTenants']), message: 'an empty teams.allowedTenants would refuse every tenant', hint });
+  const tenants = listed.map((t) => t.trim().toLowerCase());
+  tenants.forEach((t, i) => {
+    if (!TENANT_ID.test(t)) reader.problems.push({ ...reader.at(['teams', 'allowedTenants', i]), message: `"${t}" is not a tenant id`, hint });
+  });
+  if (teams.appType !== 'MultiTenant' && own && !tenants.includes(own)) {
+    reader.problems.push({ ...reader.at(['teams', 'allowedTenants']), message: `teams.tenantId ${own} is not in teams.allowedTenants, so a ${teams.appType} bot would take nothing`, hint: 'add the bot\'s own tenant id to teams.allowedTenants' });
+  }
+  return [...new Set(tenants)];
+}
+
+/**
+ * Without teams.appId botbuilder checks no token: anyone who reaches /api/messages can record installations and
+ * serviceUrls. That is only allowed on a loopback host, or when teams.allowInsecureDevMode says so.
+ */
+export function checkTeamsDevMode(teams: TeamsConfig | undefined, host: string, reader: ConfigReader): void {
+  if (!teams || teams.appId.trim() || teams.allowInsecureDevMode || isLoopbackHost(host)) return;
+  reader.problems.push({
+    ...reader.at(['teams']),
+    path: 'teams.appId',
+    message: `teams.appId is empty, so the Teams bot would take unauthenticated requests from anyone who can reach server.host ${host}`,
+    hint: 'set teams.appId and teams.appPassword from the Azure Bot registration; for local development listen on server.host: 127.0.0.1, or set teams.allowInsecureDevMode: true',
+  });
+}
+
+/** Whether `host` only listens on this machine (127.0.0.0/8, ::1, localhost). */
+function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** `aver.api:` (enrichment); undefined when the file has none. */
@@ -101,6 +143,19 @@ export function checkEnvOverrides(env: NodeJS.ProcessEnv, logLevels: readonly st
   if (env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== '' && !logLevels.includes(env.LOG_LEVEL)) {
     reader.problems.push({ path: 'LOG_LEVEL', message: `the environment variable LOG_LEVEL must be one of ${logLevels.map((l) => JSON.stringify(l)).join(', ')}`, hint: 'fix or unset LOG_LEVEL to use log.level' });
   }
+}
+
+/** `display:` (how messages write times): an IANA time zone and a BCP 47 locale, each checked. */
+export function readDisplay(raw: { timeZone?: string; locale?: string } | undefined, reader: ConfigReader): DisplayConfig {
+  const timeZone = raw?.timeZone?.trim() || DEFAULT_DISPLAY.timeZone;
+  const locale = raw?.locale?.trim() || DEFAULT_DISPLAY.locale;
+  if (!isValidTimeZone(timeZone)) {
+    reader.problems.push({ ...reader.at(['display', 'timeZone']), message: `unknown time zone "${timeZone}"`, hint: 'write an IANA time zone name such as Europe/Berlin, America/New_York or UTC' });
+  }
+  if (!isValidLocale(locale)) {
+    reader.problems.push({ ...reader.at(['display', 'locale']), message: `"${locale}" is not a locale`, hint: 'write a BCP 47 language tag such as en-GB, de-DE or fr' });
+  }
+  return { timeZone, locale };
 }
 
 export function withSlash(url: string): string {

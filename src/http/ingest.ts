@@ -9,7 +9,9 @@ import type { Config } from '../model/config.js';
 import { BridgeError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { GroupCommit } from '../store/group-commit.js';
+import type { AppendResult, NewEvent } from '../store/store.js';
 import { checkSecret } from './check-secret.js';
+import type { WriteHealth } from './health.js';
 import { readBody } from './read-body.js';
 
 export interface IngestDeps {
@@ -22,6 +24,8 @@ export interface IngestDeps {
   accepting: () => boolean;
   /** Called after an event is stored, to wake the router. */
   onAccepted: () => void;
+  /** Told whether each append succeeded, for /readyz. */
+  writes?: Pick<WriteHealth, 'succeeded' | 'failed'>;
 }
 
 /**
@@ -52,7 +56,7 @@ export function ingestWebhook(deps: IngestDeps): Middleware {
       }
       const now = deps.clock.now();
       const event = normalise(validateWebhook(parsed), newEventId(now), now);
-      const result = await deps.inbox.append({ event, dedupKey: dedupKey(event), dedupUntil: now + webhook.dedupWindowMs });
+      const result = await appendCounted(deps, { event, dedupKey: dedupKey(event), dedupUntil: now + webhook.dedupWindowMs });
       // Undocumented values are counted as "other", so a sender cannot create unbounded metric series.
       const metricLabels = { type: event.unknownType ? 'other' : event.type, status: event.unknownStatus ? 'other' : event.status };
       deps.metrics.eventsReceived.inc({ ...metricLabels, outcome: result.duplicate ? 'duplicate' : 'accepted', code: '' });
@@ -77,6 +81,18 @@ export function ingestWebhook(deps: IngestDeps): Middleware {
       throw err;
     }
   };
+}
+
+/** Appends through the group commit; a store failure (not an item refused with a 4xx) counts against /readyz. */
+async function appendCounted(deps: IngestDeps, item: NewEvent): Promise<AppendResult> {
+  try {
+    const result = await deps.inbox.append(item);
+    deps.writes?.succeeded();
+    return result;
+  } catch (err) {
+    if (!(err instanceof BridgeError && err.status < 500)) deps.writes?.failed();
+    throw err;
+  }
 }
 
 function headerCount(rawHeaders: string[], name: string): number {

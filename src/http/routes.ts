@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics.js';
 import type { Config } from '../model/config.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { Store } from '../store/store.js';
-import { healthz, readyz } from './health.js';
+import { createWriteHealth, healthz, readyz } from './health.js';
 import { ingestWebhook } from './ingest.js';
 import { serveMetrics } from './metrics.js';
 import type { HttpRoute } from './server.js';
@@ -38,10 +38,11 @@ export interface BridgeRouteDeps {
  */
 export function bridgeRoutes(deps: BridgeRouteDeps): HttpRoute[] {
   const { store, accepting } = deps;
+  const writes = createWriteHealth(deps.clock);
   return [
-    { method: 'POST', path: deps.config().aver.webhook.path, handler: ingestWebhook(deps) },
+    { method: 'POST', path: deps.config().aver.webhook.path, handler: ingestWebhook({ ...deps, writes }) },
     { method: 'GET', path: '/healthz', handler: healthz },
-    { method: 'GET', path: '/readyz', handler: readyz({ store, accepting }) },
+    { method: 'GET', path: '/readyz', handler: readyz({ store, accepting, writes }) },
     { method: 'GET', path: '/metrics', handler: serveMetrics(deps) },
     {
       method: 'POST',

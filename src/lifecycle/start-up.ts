@@ -51,8 +51,10 @@ export async function startUp(deps: StartUpDeps): Promise<{ server: Server; port
   }
   if (config.teams && !config.teams.appId) {
     logger.warn('teams.appId is empty: the Teams bot accepts unauthenticated requests (local development only). Set teams.appId and teams.appPassword for production.');
+  } else if (config.teams && config.teams.allowedTenants.length === 0) {
+    logger.warn('teams.allowedTenants is not set: the Teams bot takes installations and commands from any tenant, and a receiver named by team and channel resolves only while the bot knows one tenant. List your tenant ids in teams.allowedTenants.');
   }
-  const listening = await listen(deps.http, config.server.host, config.server.port);
+  const listening = await listen(deps.http, config.server.host, config.server.port, config.server, logger);
   deps.router.start();
   deps.worker.start();
   deps.housekeeping.start();

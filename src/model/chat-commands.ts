@@ -9,8 +9,12 @@ import { EventDetails } from './event.js';
 export interface ChatCommands {
   /** The routes that deliver to any of these receivers, with the matchers on the path to each. */
   routes(receiverNames: string[]): RouteAnswer[];
-  /** What the bridge has recorded for an Aver entity id (check or watchlist search). */
-  status(id: string): Promise<StatusAnswer | null>;
+  /**
+   * What the bridge has recorded for an Aver entity id (check or watchlist search), only when one of its events
+   * was routed to one of these receivers (the asking channel's), with only their deliveries; else null, as for
+   * an unknown id.
+   */
+  status(id: string, receiverNames: string[]): Promise<StatusAnswer | null>;
   /** Stores a sample event and enqueues it for exactly these receivers; resolves once stored. */
   test(receiverNames: string[]): Promise<{ eventId: string; entityId: string }>;
 }
@@ -31,7 +35,7 @@ export interface StatusAnswer {
   status: string;
   history: StatusChange[];
   details: EventDetails | null;
-  /** Deliveries of the latest event: receiver, state, attempts, last reason. */
+  /** Deliveries of the latest event to the asking channel's receivers: receiver, state, attempts, last reason. */
   deliveries: Array<{ receiver: string; state: string; attempts: number; lastReason: string | null }>;
 }
 

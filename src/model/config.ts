@@ -1,3 +1,5 @@
+import type { Severity } from './severity.js';
+
 /**
  * The loaded configuration: validated, secrets resolved, durations in
  * milliseconds. Immutable once loaded; a reload builds a new one and swaps it.
@@ -32,6 +34,10 @@ export interface Config {
   teams?: TeamsConfig;
   delivery: DeliveryConfig;
   admin: { token?: string };
+  /** How messages write times. */
+  display: DisplayConfig;
+  /** Message templates by name (`templates:`), each checked at load; a receiver names one with `template:`. */
+  templates: Record<string, MessageTemplateConfig>;
   receivers: ReceiverConfig[];
   route: RouteConfig;
 }
@@ -76,6 +82,13 @@ export interface TeamsConfig {
   serviceUrl: string;
   /** Extra keys for ConfigurationBotFrameworkAuthentication (sovereign clouds). */
   auth: Record<string, string>;
+  /**
+   * Tenant ids (lower case) whose installations, commands and channel names the bot takes: teams.allowedTenants,
+   * else a single-tenant app's own tenantId; empty means any tenant.
+   */
+  allowedTenants: string[];
+  /** Dev mode (no appId, so no token is checked) on a host other than loopback: only when this is true. */
+  allowInsecureDevMode: boolean;
 }
 
 export interface DeliveryConfig {
@@ -91,6 +104,25 @@ export interface DeliveryConfig {
 
 export type UpdateMode = 'edit' | 'thread' | 'new';
 
+/** How times in messages are written: an IANA time zone and a BCP 47 locale (Intl.DateTimeFormat). */
+export interface DisplayConfig {
+  timeZone: string;
+  locale: string;
+}
+
+export const DEFAULT_DISPLAY: DisplayConfig = { timeZone: 'UTC', locale: 'en-GB' };
+
+/**
+ * One message template (`templates.NAME`): Liquid source for the parts of the message it replaces, each optional.
+ * What they render is plain text, escaped for each channel by its renderer.
+ */
+export interface MessageTemplateConfig {
+  headline?: string;
+  text?: string;
+  /** Replaces the message's facts, in this order; a fact whose value renders empty is left out. */
+  facts?: Array<{ title: string; value: string }>;
+}
+
 export interface PacingOverride {
   ratePerSecond?: number;
   burst?: number;
@@ -105,17 +137,21 @@ interface ReceiverBase {
   name: string;
   /** Overrides the integration's default pacing per destination. */
   pacing?: PacingOverride;
+  /** The name of a message template under `templates:`, applied to every message this receiver sends. */
+  template?: string;
 }
 
 export interface ConsoleReceiverConfig extends ReceiverBase { kind: 'console'; console: { pretty: boolean } }
 export interface WebhookReceiverConfig extends ReceiverBase { kind: 'webhook'; webhook: { url: string; headers: Record<string, string> } }
 export interface SlackReceiverConfig extends ReceiverBase {
   kind: 'slack';
-  slack: { channel: string; mention: Record<string, string[]>; updates: UpdateMode };
+  /** `broadcast`: the severities whose thread replies also reach the channel (reply_broadcast); unset: DEFAULT_BROADCAST. */
+  slack: { channel: string; mention: Record<string, string[]>; updates: UpdateMode; broadcast?: readonly Severity[] };
 }
 export interface TeamsReceiverConfig extends ReceiverBase {
   kind: 'teams';
-  teams: { channelId?: string; team?: string; channel?: string; updates: UpdateMode; mention: Record<string, string[]> };
+  /** `broadcast`: the severities that get a thread reply (a reply brings the thread back up in Teams); unset: DEFAULT_BROADCAST. */
+  teams: { channelId?: string; team?: string; channel?: string; updates: UpdateMode; mention: Record<string, string[]>; broadcast?: readonly Severity[] };
 }
 export interface TeamsWorkflowReceiverConfig extends ReceiverBase { kind: 'teamsWorkflow'; teamsWorkflow: { url: string } }
 

@@ -51,7 +51,12 @@ export function labelsOf(event: Pick<AverEvent, 'type' | 'status' | 'groupId' | 
     type: event.type,
     status: event.status,
     groupId: event.groupId,
-    group: groups[event.groupId] ?? event.groupId,
+    group: groupName(groups, event.groupId),
     id: event.id,
   };
+}
+
+/** The friendly name `aver.groups` gives a group id, else the id: an own property only, so `__proto__` is just an id. */
+export function groupName(groups: Readonly<Record<string, string>>, groupId: string): string {
+  return Object.hasOwn(groups, groupId) ? groups[groupId] : groupId;
 }

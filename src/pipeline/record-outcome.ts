@@ -17,7 +17,7 @@ export interface OutcomeDeps {
   /** Claims nothing for a destination before `until` (a 429 paused it). */
   hold: (destination: string, until: number) => void;
   clock: Pick<Clock, 'now'>;
-  metrics: Pick<Metrics, 'deliveries' | 'deliveryLatency'>;
+  metrics: Pick<Metrics, 'deliveries' | 'deliveryLatency' | 'attemptDuration'>;
   /** This process's lease owner. */
   owner: string;
   random?: () => number;
@@ -47,6 +47,8 @@ export async function recordOutcome(deps: OutcomeDeps, outcome: Outcome): Promis
     return;
   }
   const result = outcome.attempt.result;
+  // The per-request latency: this attempt alone, whatever its outcome (delivery_latency_seconds is end to end).
+  deps.metrics.attemptDuration.observe({ receiver: outcome.job.receiver, integration: outcome.receiver.kind }, Math.max(0, now - outcome.attempt.startedAt) / 1000);
   if (result.ok) await recordDelivered(deps, outcome, result.messageRef, now);
   else await recordFailed(deps, outcome, result, now);
 }

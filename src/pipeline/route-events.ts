@@ -5,6 +5,8 @@ import type { Receiver } from '../receivers/receiver.js';
 import type { EventDetails } from '../model/event.js';
 import type { Metrics } from '../metrics.js';
 import { matchRoutes, type Route } from '../routing/tree.js';
+import { runIsolated, type Outcome } from '../store/batch-per-turn.js';
+import { faultOf, storableCopy } from '../store/storable.js';
 import type { RouteResult, Store } from '../store/store.js';
 
 /** What routing needs from the live configuration; swapped whole on reload. */
@@ -17,40 +19,74 @@ export interface RoutingState {
 /** Optional enrichment from Aver's API: extra labels and details, never throwing. */
 export type Enrich = (event: AverEvent) => Promise<{ labels: Labels; details: EventDetails }>;
 
+type RouteDeps = { store: Store; state: () => RoutingState; enrich?: Enrich; clock: Clock; logger: Logger; metrics: Metrics; leaseMs: number };
+
+interface Routed {
+  result: RouteResult;
+  names: string[];
+  paths: string[];
+}
+
+/** How long a parked event's reason may be: it is shown in one line of `dead-letters list`. */
+const MAX_REASON_LENGTH = 300;
+
 /**
  * Step two of the pipeline: takes stored, unrouted events, enriches them when
  * configured, walks the routing tree and writes one delivery job per receiver,
- * atomically with marking the event routed.
+ * atomically with marking the event routed. An event whose result the store
+ * refuses is tried alone, then parked (see parkEvent): it never holds back the
+ * events beside it. Throws (the pump waits, then tries again) when events are
+ * left unrouted because the store is failing.
  */
-export async function routeEvents(
-  deps: { store: Store; state: () => RoutingState; enrich?: Enrich; clock: Clock; logger: Logger; metrics: Metrics; leaseMs: number },
-  limit = 200,
-): Promise<number> {
+export async function routeEvents(deps: RouteDeps, limit = 200): Promise<number> {
   // Taken for leaseMs, so other replicas route other events meanwhile; if this process dies, they route these after.
   const now = deps.clock.now();
   const events = await deps.store.unroutedEvents(limit, { now, until: now + deps.leaseMs });
   if (events.length === 0) return 0;
-  const results = await Promise.all(events.map((event) => routeOne(deps, event)));
-  // One transaction for the whole batch: a commit per event cost more than the routing itself.
-  await deps.store.routeEvents(results.map((r) => r.result), deps.clock.now());
-  for (const { result, names, paths } of results) {
-    deps.metrics.eventsRouted.inc({ receivers: String(result.jobs.length) });
-    // Debug: the 'event accepted' and 'delivered' lines already tell an event's story at info.
-    deps.logger.debug({ eventId: result.eventId, receivers: names, routes: paths }, 'event routed');
+  const routed = await Promise.all(events.map((event) => routeOne(deps, event)));
+  // One transaction for the whole batch (a commit per event cost more than the routing itself); event by event
+  // only when it fails.
+  const outcomes = await runIsolated(routed.map((r) => r.result), async (results) => {
+    await deps.store.routeEvents(results, deps.clock.now());
+    return results;
+  }, { faultOf, ping: () => deps.store.ping() });
+  let storeError: Error | undefined;
+  for (const [i, outcome] of outcomes.entries()) {
+    const { result, names, paths } = routed[i];
+    if (outcome.ok) {
+      deps.metrics.eventsRouted.inc({ receivers: String(result.jobs.length) });
+      // Debug: the 'event accepted' and 'delivered' lines already tell an event's story at info.
+      deps.logger.debug({ eventId: result.eventId, receivers: names, routes: paths }, 'event routed');
+    } else if (!(outcome.fault === 'item' && (await park(deps, routed[i], outcome)))) {
+      storeError ??= outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+    }
   }
+  if (storeError !== undefined) throw storeError;
   return events.length;
 }
 
-async function routeOne(
-  deps: { state: () => RoutingState; enrich?: Enrich },
-  event: AverEvent,
-): Promise<{ result: RouteResult; names: string[]; paths: string[] }> {
+/** Parks an event the store would not take the route result of; false when the store would not take that either. */
+async function park(deps: RouteDeps, { result, names }: Routed, outcome: Outcome<unknown> & { ok: false }): Promise<boolean> {
+  const why = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+  const reason = `not routed: the store refused its route result (${why.slice(0, MAX_REASON_LENGTH)}); a retry delivers it without Aver's details`;
+  try {
+    await deps.store.parkEvent({ eventId: result.eventId, labels: result.labels, jobs: result.jobs, reason }, deps.clock.now());
+  } catch (err) {
+    deps.logger.error({ eventId: result.eventId, err }, 'routing: could not park an event the store refused; it is tried again');
+    return false;
+  }
+  deps.logger.warn({ eventId: result.eventId, receivers: names, reason }, 'event parked: dead-lettered for each of its receivers');
+  return true;
+}
+
+async function routeOne(deps: { state: () => RoutingState; enrich?: Enrich }, event: AverEvent): Promise<Routed> {
   let labels = labelsOf(event, deps.state().groups);
   let details: EventDetails | null = null;
   if (deps.enrich) {
     const enriched = await deps.enrich(event);
-    labels = { ...enriched.labels, ...labels };
-    details = enriched.details;
+    // Text from Aver's API is stored as text every store can hold (no NUL, no lone surrogate).
+    labels = { ...storableCopy(enriched.labels), ...labels };
+    details = storableCopy(enriched.details);
   }
   const { tree, receivers } = deps.state();
   const routes = matchRoutes(tree, labels);

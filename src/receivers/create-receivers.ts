@@ -22,8 +22,8 @@ export function createReceivers(
   for (const rc of receivers) {
     let receiver: Receiver | undefined;
     switch (rc.kind) {
-      case 'console': receiver = createConsoleReceiver(rc, { write: deps.write, routedTo: deps.routedTo }); break;
-      case 'webhook': receiver = createWebhookReceiver(rc, { fetch: deps.fetch, now: deps.clock.now }); break;
+      case 'console': receiver = createConsoleReceiver(rc, { write: deps.write, routedTo: deps.routedTo, config: deps.config }); break;
+      case 'webhook': receiver = createWebhookReceiver(rc, { fetch: deps.fetch, now: deps.clock.now, config: deps.config }); break;
       case 'slack': receiver = deps.platforms.slack?.(rc); break;
       case 'teams': receiver = deps.platforms.teams?.(rc); break;
       case 'teamsWorkflow': receiver = deps.platforms.teamsWorkflow?.(rc); break;

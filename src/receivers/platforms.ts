@@ -60,7 +60,7 @@ export async function buildPlatforms(
     ]);
     const bot = createTeamsBot({
       teams, store, commands, logger, clock,
-      receiversForConversation: async (id) => teamsReceiversForChannel([...cfg.receivers], await store.listInstallations(), id),
+      receiversForConversation: async (id) => teamsReceiversForChannel([...cfg.receivers], await store.listInstallations(), id, teams.allowedTenants),
     });
     parts.platforms.teams = (rc) =>
       createTeamsReceiver(rc, { adapter: bot.adapter, teams, store, config: cfg, logger, now: clock.now });

@@ -10,7 +10,8 @@ import {
   type DeliveryJobRow, type EventRow, type JobRecordRow, type StoredEventRow,
 } from './rows.js';
 import { burstTolerance, slotWait } from './send-slot.js';
-import type { AppendResult, ClaimOptions, CompletedJob, NewEvent, RouteResult, StoredEvent, Store, TeamsInstallation } from './store.js';
+import { storableCopy } from './storable.js';
+import type { AppendResult, ClaimOptions, CompletedJob, NewEvent, ParkedEvent, RouteResult, StoredEvent, Store, TeamsInstallation } from './store.js';
 
 export interface PostgresStoreOptions {
   logger?: Logger;
@@ -208,6 +209,15 @@ class PostgresStore implements Store {
   async routeEvents(results: RouteResult[], now: number): Promise<void> {
     if (results.length === 0) return;
     await this.tx((c) => routeIn(c, results.map((r) => ({ ...r, now }))));
+  }
+
+  async parkEvent(parked: ParkedEvent, now: number): Promise<void> {
+    const p = storableCopy(parked);
+    await this.tx(async (c) => {
+      const marked = await routeIn(c, [{ eventId: p.eventId, labels: p.labels, details: null, jobs: p.jobs, now }]);
+      if (!marked.has(p.eventId)) return;
+      await c.query(`UPDATE jobs SET state = 'dead', last_reason = $2, updated_at = $3 WHERE event_id = $1 AND state = 'pending'`, [p.eventId, p.reason, now]);
+    });
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {
@@ -510,10 +520,10 @@ class PostgresStore implements Store {
 
 /**
  * Marks each event routed and enqueues its jobs (due at its `now`), inside the caller's transaction; an event
- * already routed is skipped. Rows are locked in seq order, so two replicas routing overlapping batches cannot
+ * already routed is skipped. Returns the ids of the events it marked. Rows are locked in seq order, so two replicas routing overlapping batches cannot
  * deadlock; one that waited finds the event routed (the lock re-reads it) and skips it.
  */
-async function routeIn(c: pg.PoolClient, listed: Array<RouteResult & { now: number }>): Promise<void> {
+async function routeIn(c: pg.PoolClient, listed: Array<RouteResult & { now: number }>): Promise<Set<string>> {
   // An event listed twice keeps its first result, as it would routed one after another.
   const seen = new Set<string>();
   const results = listed.filter((r) => {
@@ -533,7 +543,7 @@ async function routeIn(c: pg.PoolClient, listed: Array<RouteResult & { now: numb
     const seq = seqOf.get(r.eventId);
     return seq === undefined ? [] : r.jobs.map((j) => ({ ...j, eventId: r.eventId, seq, now: r.now }));
   });
-  if (jobs.length === 0) return;
+  if (jobs.length === 0) return new Set(seqOf.keys());
   await c.query(
     `INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, state, attempts, next_attempt_at, created_at, updated_at)
      SELECT e, s, r, k, d, 'pending', 0, n, n, n
@@ -541,6 +551,7 @@ async function routeIn(c: pg.PoolClient, listed: Array<RouteResult & { now: numb
     [jobs.map((j) => j.eventId), jobs.map((j) => j.seq), jobs.map((j) => j.receiver), jobs.map((j) => j.entityKey), jobs.map((j) => j.destinationKey),
       jobs.map((j) => j.now)],
   );
+  return new Set(seqOf.keys());
 }
 
 const JOB_SELECT = `SELECT ${JOB_RECORD_COLUMNS} FROM jobs j JOIN events e ON e.event_id = j.event_id`;

@@ -10,7 +10,8 @@ import {
 } from './rows.js';
 import { takeSlot, type Bucket } from './send-slot.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
-import type { AppendResult, ClaimOptions, CompletedJob, NewEvent, RouteResult, Store, StoredEvent, TeamsInstallation } from './store.js';
+import { storableCopy } from './storable.js';
+import type { AppendResult, ClaimOptions, CompletedJob, NewEvent, ParkedEvent, RouteResult, Store, StoredEvent, TeamsInstallation } from './store.js';
 
 const decode = rowMappers(SQLITE_COLUMNS);
 
@@ -153,13 +154,22 @@ class SqliteStore implements Store {
     });
   }
 
-  /** Marks the event routed and enqueues its jobs, inside the caller's transaction; nothing if already routed. */
-  private routeOne(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): void {
+  async parkEvent(parked: ParkedEvent, now: number): Promise<void> {
+    const p = storableCopy(parked);
+    this.write(() => {
+      if (!this.routeOne(p.eventId, p.labels, null, p.jobs, now)) return;
+      this.stmt(`UPDATE jobs SET state = 'dead', last_reason = ?, updated_at = ? WHERE event_id = ? AND state = 'pending'`).run(p.reason, now, p.eventId);
+    });
+  }
+
+  /** Marks the event routed and enqueues its jobs, inside the caller's transaction; false (nothing done) if already routed. */
+  private routeOne(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): boolean {
     const mark = this.stmt('UPDATE events SET routed = 1, labels = ?, details = ? WHERE event_id = ? AND routed = 0');
     const insert = this.stmt(`INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, next_attempt_at, created_at, updated_at)
       VALUES (?, (SELECT seq FROM events WHERE event_id = ?), ?, ?, ?, ?, ?, ?)`);
-    if (mark.run(JSON.stringify(labels), details ? JSON.stringify(details) : null, eventId).changes === 0) return;
+    if (mark.run(JSON.stringify(labels), details ? JSON.stringify(details) : null, eventId).changes === 0) return false;
     for (const j of jobs) insert.run(eventId, eventId, j.receiver, j.entityKey, j.destinationKey, now, now, now);
+    return true;
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {

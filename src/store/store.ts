@@ -43,6 +43,19 @@ export interface RouteResult {
   jobs: NewJob[];
 }
 
+/**
+ * An event whose route result the store refused (routing tried it in its batch, then alone): kept out of the way
+ * as dead letters, so the events beside and behind it go on.
+ */
+export interface ParkedEvent {
+  eventId: string;
+  /** Stored as the event's labels (text made storable); its details are not kept. */
+  labels: Labels;
+  /** One dead letter each, with `reason`: a retry delivers the event to that receiver, without details. */
+  jobs: NewJob[];
+  reason: string;
+}
+
 /** One delivery that succeeded, for completeJobs: its outcome and, when it changed, where its message now lives. */
 export interface CompletedJob {
   jobId: number;
@@ -81,6 +94,12 @@ export interface Inbox {
    * event: an event already routed, here or by a concurrent call, keeps its first result and gets no more jobs.
    */
   routeEvents(results: RouteResult[], now: number): Promise<void>;
+  /**
+   * Parks an event routing could not store: marks it routed with its labels (no details) and adds one dead letter
+   * per job, each with the reason (seen in the admin page and `dead-letters list`, retried like any other). Every
+   * string is made storable first (NUL and lone surrogates become U+FFFD). Nothing if the event is already routed.
+   */
+  parkEvent(parked: ParkedEvent, now: number): Promise<void>;
   getEvent(eventId: string): Promise<StoredEvent | null>;
   /** The most recent events, newest first. */
   recentEvents(limit: number): Promise<StoredEvent[]>;

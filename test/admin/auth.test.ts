@@ -141,6 +141,36 @@ describe('admin endpoints: the admin token', () => {
       expect(res.headers.getSetCookie()[0]).to.match(/^aver_bridge_admin=;/).and.match(/expires=Thu, 01 Jan 1970/i);
     });
 
+    it('logs out: the session ends, so its cookie replayed afterwards gets 401 (another login still works)', async () => {
+      const cookie = cookieFrom(await logIn(t.url, ADMIN));
+      const page = await (await fetch(`${t.url}/admin`, { headers: { cookie } })).text();
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1];
+      const form = { 'content-type': 'application/x-www-form-urlencoded', cookie };
+      const out = await fetch(`${t.url}/admin/logout`, { method: 'POST', redirect: 'manual', headers: form, body: `csrf=${encodeURIComponent(csrf)}` });
+      expect(out.status).to.equal(303);
+
+      expect((await fetch(`${t.url}/admin`, { headers: { cookie } })).status, 'the page').to.equal(401);
+      expect((await fetch(`${t.url}/admin/api/events`, { headers: { cookie } })).status, 'the JSON API').to.equal(401);
+      const retry = await fetch(`${t.url}/admin/dead-letters/retry-all`, { method: 'POST', redirect: 'manual', headers: form, body: `csrf=${encodeURIComponent(csrf)}` });
+      expect(retry.status, 'a form with the old CSRF token').to.equal(401);
+      const again = cookieFrom(await logIn(t.url, ADMIN));
+      expect((await fetch(`${t.url}/admin`, { headers: { cookie: again } })).status).to.equal(200);
+    });
+
+    it('answers JSON with Cache-Control: no-store and X-Content-Type-Options: nosniff, refusals too', async () => {
+      for (const headers of [{ authorization: `Bearer ${ADMIN}` }, {}] as Array<Record<string, string>>) {
+        for (const path of ['/admin/api/events', '/admin/api/dead-letters', '/admin/api/routes/test?type=LiveCheck']) {
+          const res = await fetch(`${t.url}${path}`, { headers });
+          expect(res.headers.get('content-type'), path).to.match(/^application\/json/);
+          expect(res.headers.get('cache-control'), path).to.equal('no-store');
+          expect(res.headers.get('x-content-type-options'), path).to.equal('nosniff');
+        }
+      }
+      const reload = await fetch(`${t.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(reload.headers.get('cache-control')).to.equal('no-store');
+      expect(reload.headers.get('x-content-type-options')).to.equal('nosniff');
+    });
+
     it('never logs the admin token, even on a failed login', async () => {
       await logIn(t.url, `${ADMIN}-almost`);
       await logIn(t.url, ADMIN);

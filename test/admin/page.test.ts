@@ -126,5 +126,13 @@ route:
       expect(page).to.include('group=&quot;Acme &lt;Retail&gt;&quot;');
       expect(page).to.include('value="LiveCheck"');
     });
+
+    it('takes labels named __proto__ and constructor as labels, not as the object\'s prototype', async () => {
+      const q = new URLSearchParams({ rt: '1', type: 'LiveCheck', status: 'Completed', groupId: '', id: '', labels: '__proto__=p-1\nconstructor=c-1\nrisk=high' });
+      const { page } = await getPage(`?${q}`);
+      const result = /<div class="result" id="route-result">[\s\S]*?<\/table>/.exec(page)![0];
+      expect(result).to.include('route.routes[1]');
+      expect(page).to.include('__proto__=&quot;p-1&quot;').and.include('constructor=&quot;c-1&quot;');
+    });
   });
 });

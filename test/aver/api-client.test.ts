@@ -6,6 +6,7 @@ import { BridgeError } from '../../src/errors.js';
 import { fakeClock } from '../helpers/clock.js';
 import { averApiConfig } from '../helpers/config.js';
 import { averApiFixture as fixture } from '../helpers/fixtures.js';
+import { startFakeHttp, type FakeHttp } from '../helpers/fake-http.js';
 import { memoryLogger } from '../helpers/logger.js';
 
 const BASE = 'http://aver.test/api';
@@ -215,6 +216,36 @@ describe('createAverApiClient', () => {
       .get('/check/a%2F..%2Fb').reply(200, { id: 'a/../b' });
     expect((await client.getCheck('a/../b')).id).to.equal('a/../b');
     scope.done();
+  });
+
+  describe('ids that could leave their path segment (a real HTTP server sees what is sent)', () => {
+    let aver: FakeHttp;
+    let client: ReturnType<typeof createAverApiClient>;
+    beforeEach(async () => {
+      nock.enableNetConnect('127.0.0.1');
+      aver = await startFakeHttp((req) => (req.path === '/api/auth/token' ? { body: { token: 'tok-1' } } : { body: { id: 'answered' } }));
+      client = createAverApiClient(averApiConfig({ baseUrl: `${aver.url}/api`, key: KEY, secret: SECRET }), { fetch: globalThis.fetch, clock: fakeClock(), logger: memoryLogger('trace').logger });
+    });
+    afterEach(async () => aver.close());
+
+    const calls = (c: typeof client, id: string) => [c.getCheck(id), c.getCheckResults(id), c.getWatchlist(id), c.getWatchlistResults(id)];
+
+    for (const id of ['..', '.', '']) {
+      it(`refuses the id ${JSON.stringify(id)} with aver_api_invalid_id, calling nothing with the token`, async () => {
+        for (const call of calls(client, id)) expect((await rejection(call)).code).to.equal('aver_api_invalid_id');
+        expect(aver.requests.map((r) => r.path)).to.deep.equal([]);
+      });
+    }
+
+    for (const id of ['...', '%2e%2e', '.%2E', '..\\', '..;', '?x=1', '#top', 'a\\..\\b', ' .. ']) {
+      it(`keeps the id ${JSON.stringify(id)} inside /check/ and /watchlist/`, async () => {
+        for (const call of calls(client, id)) await call;
+        const paths = aver.requests.filter((r) => r.path !== '/api/auth/token').map((r) => r.path);
+        const seg = encodeURIComponent(id);
+        expect(paths).to.deep.equal([`/api/check/${seg}`, `/api/check/${seg}/results`, `/api/watchlist/${seg}`, `/api/watchlist/${seg}/results`]);
+        for (const p of paths) expect(decodeURIComponent(p.split('/')[3])).to.equal(id);
+      });
+    }
   });
 
   it('logs neither key, secret nor token through a whole token life cycle', async () => {

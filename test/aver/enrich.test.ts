@@ -310,6 +310,49 @@ describe('createEnricher', () => {
     expectNoPii(JSON.stringify([check, search]), ['Jolene', 'Marlowe-Quist', 'Dmitri', 'Halloway']);
     expectNoPii(logs.text());
   });
+
+  it('cleans text from the API: control characters but tab and newline removed, lone surrogates replaced, pairs kept', async () => {
+    const { enricher } = setup({ showPersonalData: true });
+    const dirty = {
+      ...fixture('check-results'),
+      thirdPartyIdentifier: 'cust\u0000-1\u0007\r\n2\t😀\ud800',
+      statusReason: 'Expired\u0000Documents',
+      checkTypes: ['Document\u0000Verification', '\udc00Watchlist'],
+      warnings: ['Watchlist\u0000HitsFound', 'Age\u001b'],
+      checkResults: { personalInformation: { firstName: 'Jo\u0000lene', lastName: 'Marlowe\ud83d' } },
+    };
+    token()
+      .get(`/check/${CHECK_ID}`).reply(200, { ...fixture('check'), thirdPartyIdentifier: dirty.thirdPartyIdentifier })
+      .get(`/check/${CHECK_ID}/results`).reply(200, dirty);
+    const out = await enricher.enrich(event('LiveCheck', CHECK_ID));
+    expect(out.details).to.deep.equal({
+      available: true,
+      thirdPartyIdentifier: 'cust-1\n2\t😀\ufffd',
+      checkTypes: ['DocumentVerification', '\ufffdWatchlist'],
+      statusReason: 'ExpiredDocuments',
+      warnings: ['WatchlistHitsFound', 'Age'],
+      name: 'Jolene Marlowe\ufffd',
+    });
+    expect(out.labels.thirdPartyIdentifier).to.equal('cust-1\n2\t😀\ufffd');
+    expect(JSON.stringify(out)).to.not.match(/\\u00[01]|\\ud[89a-f]/);
+  });
+
+  it('goes on without details for an id of "..", asking the API nothing', async () => {
+    const { enricher, unavailable } = setup();
+    // nock allows no request here: any call, the token's included, would fail as aver_api_error instead.
+    expect(await enricher.enrich(event('LiveCheck', '..'))).to.deep.equal(UNAVAILABLE);
+    expect(await enricher.enrich(event('WatchlistSearch', '.', 'Completed'))).to.deep.equal(UNAVAILABLE);
+    expect(unavailable).to.deep.equal(['aver_api_invalid_id', 'aver_api_invalid_id']);
+  });
+
+  it('cuts long API text without splitting a surrogate pair', async () => {
+    const { enricher } = setup();
+    token()
+      .get(`/check/${CHECK_ID}`).reply(200, { ...fixture('check'), thirdPartyIdentifier: `${'r'.repeat(255)}😀tail` })
+      .get(`/check/${CHECK_ID}/results`).reply(404);
+    const out = await enricher.enrich(event('LiveCheck', CHECK_ID));
+    expect(out.details.thirdPartyIdentifier).to.equal('r'.repeat(255));
+  });
 });
 
 describe('describeWarning', () => {

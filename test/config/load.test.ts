@@ -40,7 +40,7 @@ function expectProblem(yaml: string, want: { path: string; line: number; message
 describe('config/load', () => {
   it('loads the minimal config with its defaults', () => {
     const c = parseConfig(BASE, 'test.yaml', {});
-    expect(c.server).to.include({ host: '0.0.0.0', port: 8080 });
+    expect(c.server).to.include({ host: '0.0.0.0', port: 8080, requestTimeoutMs: 10_000, maxConnections: 1024, trustProxy: false });
     expect(c.aver.webhook).to.deep.include({ path: '/webhooks/aver', header: 'authorization', secrets: ['s3cret-value'], maxBodyBytes: 65536, dedupWindowMs: 86_400_000, allowUnauthenticated: false });
     expect(c.storage.url).to.equal('sqlite:./data/aver-bridge.db');
     expect(c.log.level).to.equal('info');
@@ -110,6 +110,10 @@ describe('config/load', () => {
       expect(problems).to.have.length(1);
       expect(problems[0]).to.include({ path: 'log.level', line: 12 });
       expect(problems[0].message).to.contain('"debug"').and.contain('"info"');
+    });
+
+    it('server.requestTimeout 0 (no limit at all) is refused', () => {
+      expectProblem(BASE.replace('port: 8080', 'port: 8080\n  requestTimeout: 0'), { path: 'server.requestTimeout', line: 3, message: /above 0/, hint: /10s/ });
     });
 
     it('a wrong type', () => {

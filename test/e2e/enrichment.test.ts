@@ -35,6 +35,7 @@ aver:
   webhook: { secrets: ["s3cret-value"] }
   api: { baseUrl: "${aver.url}/api", key: aver-key, secret: aver-api-secret-value, timeout: 1s }
 slack: { botToken: xoxb-enrich, apiUrl: "${slack.apiUrl}", verifyToken: false }
+server: { host: 127.0.0.1 }
 teams: { appId: "", serviceUrl: "${connector.url}/" }
 receivers:
   - name: ops

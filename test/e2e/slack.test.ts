@@ -50,8 +50,8 @@ describe('Slack end to end: webhook → bridge → fake Slack API', () => {
     const post = await waitFor(() => slack.calls.find((c) => c.method === 'chat.postMessage'), 'chat.postMessage');
     expect(post.token).to.equal(`Bearer ${BOT_TOKEN}`);
     expect(post.body.channel).to.equal('C0123456789');
-    expect(post.body.text).to.be.a('string').and.match(/LiveCheck/);
-    const blocksJson = JSON.stringify(post.body.attachments);
+    expect(post.body.text).to.equal('🟠 Live check in review: chk-1 · EU onboarding');
+    const blocksJson = JSON.stringify([post.body.blocks, post.body.attachments]);
     expect(blocksJson).to.include('chk-1').and.include('EU onboarding').and.include('https://app.goaver.test/checks/chk-1');
 
     expect((await postWebhook(hook, { statusMessage: { type: 'LiveCheck', id: 'chk-1', groupId: 'grp-eu', status: 'Rejected' } }, auth)).status).to.equal(202);
@@ -61,7 +61,8 @@ describe('Slack end to end: webhook → bridge → fake Slack API', () => {
     expect(update.body.ts).to.equal(firstTs);
     expect(JSON.stringify(update.body.attachments)).to.include('Rejected');
     const reply = await waitFor(() => slack.calls.find((c) => c.method === 'chat.postMessage' && c.body.thread_ts === firstTs), 'thread reply');
-    expect(String(reply.body.text)).to.include('<!subteam^S0123>');
+    expect(String(reply.body.text)).to.equal('<!subteam^S0123> 🔴 Live check rejected: chk-1 · EU onboarding');
+    expect(String(reply.body.reply_broadcast)).to.equal('true');
   });
 
   it('answers a signed /aver command and refuses a bad signature or a stale timestamp', async () => {
@@ -115,6 +116,57 @@ describe('Slack message lifecycle across a restart (message refs live in the sto
     } finally {
       dir.cleanup();
       await slack.close();
+    }
+  });
+});
+
+describe('Slack end to end: /aver status answers only where the check was routed', () => {
+  let slack: Awaited<ReturnType<typeof startFakeSlack>>;
+  let t: TestBridge;
+  beforeEach(async () => {
+    slack = await startFakeSlack();
+    t = await startBridge(`
+aver:
+  webhook: { secrets: ["s3cret-value"] }
+slack:
+  botToken: ${BOT_TOKEN}
+  signingSecret: ${SIGNING_SECRET}
+  apiUrl: ${slack.apiUrl}
+  verifyToken: false
+receivers:
+  - name: kyc-slack
+    slack: { channel: C0123456789 }
+  - name: rejected-slack
+    slack: { channel: C0REJECTED1 }
+route:
+  receiver: kyc-slack
+  routes:
+    - matchers: ['status = "Rejected"']
+      receiver: rejected-slack
+`);
+  });
+  afterEach(async () => {
+    await t.stop();
+    await slack.close();
+  });
+
+  async function aver(text: string, channel: string): Promise<string> {
+    const body = new URLSearchParams({ command: '/aver', text, channel_id: channel, user_id: 'U1', team_id: 'T1', response_url: 'http://127.0.0.1:1/unused', trigger_id: 'x', token: 'legacy' }).toString();
+    const res = await fetch(`${t.url}/slack/events`, { method: 'POST', headers: signed(body), body });
+    expect(res.status).to.equal(200);
+    return String(((await res.json()) as { text: string }).text);
+  }
+
+  it('shows the check in its channel; in another channel (with a receiver or none) and in a DM, the unknown id\'s answer', async () => {
+    expect((await postWebhook(`${t.url}/webhooks/aver`, { statusMessage: { type: 'LiveCheck', id: 'chk-7', groupId: 'grp-eu', status: 'InReview' } }, { authorization: 's3cret-value' })).status).to.equal(202);
+    await waitFor(() => slack.calls.find((c) => c.method === 'chat.postMessage'), 'the delivery to C0123456789');
+    const here = await aver('status chk-7', 'C0123456789');
+    expect(here).to.include('chk-7').and.include('*kyc-slack*');
+    expect(here).not.to.include('rejected-slack');
+    const unknown = 'Nothing about chk-0 was routed to this channel.';
+    expect(await aver('status chk-0', 'C0123456789')).to.equal(unknown);
+    for (const elsewhere of ['C0REJECTED1', 'C0NOBODY01', 'D0DIRECT01']) {
+      expect(await aver('status chk-7', elsewhere)).to.equal(unknown.replace('chk-0', 'chk-7'));
     }
   });
 });

@@ -50,7 +50,7 @@ route:
     const post = async (id: string) => {
       const res = await postWebhook(`${server!.url}/webhooks/aver`, { statusMessage: { type: 'LiveCheck', id, groupId: 'g-1', status: 'Completed' } }, { authorization: 's3cret-value' });
       expect(res.status).to.equal(202);
-      return res.json.eventId as string;
+      return res.json.eventId;
     };
     for (const id of ['flaky', 'slow', 'bad-1', 'bad-2']) await post(id);
     const answered = (id: string, status: number) => fake!.requests.filter((r) => r.body.event.id === id && r.status === status);

@@ -45,7 +45,7 @@ route:
   async function post(url: string, id: string) {
     const res = await postWebhook(`${url}/webhooks/aver`, { statusMessage: { type: 'LiveCheck', id, groupId: 'g-1', status: 'Completed' } }, SECRET);
     expect(res.status).to.equal(202);
-    return res.json.eventId as string;
+    return res.json.eventId;
   }
 
   async function jobStates(): Promise<Record<string, string>> {

@@ -5,10 +5,6 @@ import { createBridge, type Bridge, type BridgeOptions } from '../../src/app.js'
 import { parseConfig } from '../../src/config/load.js';
 import { memoryLogger } from './logger.js';
 
-// Part of the test kit (config.ts, logger.ts), here too for the tests that start a bridge.
-export { configFrom, MINIMAL_YAML } from './config.js';
-export { memoryLogger } from './logger.js';
-
 /** A temp folder removed by cleanup(). */
 export function tempDir(prefix = 'aver-bridge-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

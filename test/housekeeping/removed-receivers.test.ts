@@ -61,7 +61,7 @@ describe('jobs of receivers no configuration has any more', function () {
     const res = await postWebhook(`${first.url}/webhooks/aver`, { statusMessage: { type: 'LiveCheck', id: 'c-1', groupId: 'g', status: 'Rejected' } }, { authorization: SECRET });
     expect(res.status).to.equal(202);
     await waitFor(async () => (await first.bridge.store.jobsForEvent(res.json.eventId)).find((j) => j.receiver === 'hooks' && j.attempts >= 1), 'a failed attempt to hooks');
-    return res.json.eventId as string;
+    return res.json.eventId;
   }
 
   it('on SQLite, a restart without the receiver moves its queued jobs to the dead letters at once', async () => {

@@ -35,7 +35,7 @@ describe('storage.retention', function () {
     bridges.push(first);
     const res = await postWebhook(`${first.url}/webhooks/aver`, { statusMessage: { type: 'LiveCheck', id: 'kept-a-second', groupId: 'g', status: 'Completed' } }, { authorization: SECRET });
     expect(res.status).to.equal(202);
-    const eventId = res.json.eventId as string;
+    const eventId = res.json.eventId;
     await waitFor(async () => (await first.bridge.store.jobsForEvent(eventId)).some((j) => j.state === 'done'), 'the delivery recorded');
     await bridges.pop()!.stop();
     await new Promise((r) => setTimeout(r, 1200));

@@ -392,3 +392,42 @@ describe('ingest: hostile text and header tricks', () => {
     }
   });
 });
+
+describe('ingest: text no store can keep, and nesting (refused before anything is stored)', () => {
+  let t: TestBridge;
+  let hook: string;
+  before(async () => {
+    t = await startBridge(MINIMAL_YAML);
+    hook = `${t.url}/webhooks/aver`;
+  });
+  after(async () => t.stop());
+
+  // Written as JSON text with escapes, as a sender would: JSON.stringify would also write them so.
+  const cases: Array<[string, string, string, string]> = [
+    ['a NUL in a nested extra field', `{"statusMessage":{"type":"LiveCheck","id":"n-1","groupId":"g","status":"Completed","extra":{"note":["ok","a\\u0000b"]}}}`, 'unstorable_text', '/statusMessage/extra/note/1'],
+    ['a lone surrogate in an extra field', `{"statusMessage":{"type":"LiveCheck","id":"n-2","groupId":"g","status":"Completed","note":"\\ud800"}}`, 'unstorable_text', '/statusMessage/note'],
+    ['a NUL in a key outside statusMessage', `{"statusMessage":{"type":"LiveCheck","id":"n-3","groupId":"g","status":"Completed"},"k\\u0000":1}`, 'unstorable_text', '/k\ufffd'],
+    ['an extra field nested 5,000 deep (16 KB)', `{"statusMessage":{"type":"LiveCheck","id":"n-4","groupId":"g","status":"Completed","x":${'['.repeat(5000)}${']'.repeat(5000)}}}`, 'nesting_too_deep', `/statusMessage/x${'/0'.repeat(30)}`],
+  ];
+  for (const [what, text, code, path] of cases) {
+    it(`refuses ${what} with 422 ${code}, storing nothing`, async () => {
+      const before = await storedCount(t);
+      const res = await postWebhook(hook, text, AUTH);
+      expectError(res, 422, code);
+      expect(res.json.error.details).to.deep.equal([{ path, message: res.json.error.details![0].message }]);
+      expect(await storedCount(t)).to.equal(before);
+    });
+  }
+
+  it('stores extra text that PostgreSQL can keep: surrogate pairs and other control characters', async () => {
+    const res = await postWebhook(hook, `{"statusMessage":{"type":"LiveCheck","id":"n-5","groupId":"g","status":"Completed","note":"\\ud83d\\ude00\\u0001\\t"}}`, AUTH);
+    expect(res.status).to.equal(202);
+    expect((await t.bridge.store.getEvent(res.json.eventId))?.event.raw.note).to.equal('😀\u0001\t');
+  });
+
+  it('answers 64 KB of visible text ending in a control character with 422 schema_violation, saying why', async () => {
+    const res = await postWebhook(hook, JSON.stringify({ statusMessage: { type: 'LiveCheck', id: 'x'.repeat(65_000) + '\u0001', groupId: 'g', status: 'Completed' } }), AUTH);
+    expectError(res, 422, 'schema_violation');
+    expect(res.json.error.details!.map((d) => d.message)).to.include('must not contain control, bidirectional-control or lone surrogate characters');
+  });
+});

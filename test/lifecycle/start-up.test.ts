@@ -96,6 +96,22 @@ describe('startUp', () => {
     expect(warnings[1]).to.match(/^teams\.appId is empty/);
   });
 
+  it('warns when a multi-tenant Teams app takes any tenant; not with teams.allowedTenants, nor for a single-tenant app', async () => {
+    const teamsWarnings = async (teams: string) => {
+      const { deps, messages } = setup(configFrom(`${SECURED}teams:\n${teams}`));
+      server = (await startUp(deps)).server;
+      await new Promise((resolve) => server!.close(resolve));
+      server = undefined;
+      return messages().filter((l) => l.level === 40).map((l) => String(l.msg));
+    };
+    const app = '  appId: 6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b\n  appPassword: pw\n';
+    const [warning, ...rest] = await teamsWarnings(app);
+    expect(rest).to.deep.equal([]);
+    expect(warning).to.match(/^teams\.allowedTenants is not set: the Teams bot takes installations and commands from any tenant/);
+    expect(await teamsWarnings(`${app}  allowedTenants: ["0b1e7a52-5c8e-4b6f-9a51-3f0c8d2e6a10"]\n`)).to.deep.equal([]);
+    expect(await teamsWarnings(`${app}  appType: SingleTenant\n  tenantId: 0b1e7a52-5c8e-4b6f-9a51-3f0c8d2e6a10\n`)).to.deep.equal([]);
+  });
+
   it('logs the URLs to paste into Aver, Slack and Teams when server.publicUrl is set, for the endpoints that are on', async () => {
     const config = configFrom(SECURED.replace('port: 0', 'port: 0, publicUrl: "https://bridge.example.com//"'));
     const { deps, messages } = setup(config, { slackEvents: () => undefined });

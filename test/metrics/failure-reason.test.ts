@@ -88,6 +88,15 @@ describe('DeliveryResult.failure (the metrics reason)', () => {
         expect(failed(slackErrorToResult(err, 'channel C1'))).to.deep.equal({ failure, code });
       });
     }
+
+    it('channel_not_found names the channel with "channel" once, by id or by name', () => {
+      const reason = (where: string) => {
+        const r = slackErrorToResult(platform('channel_not_found'), where);
+        return r.ok ? '' : r.reason;
+      };
+      expect(reason('channel CBAD')).to.match(/^Slack channel CBAD not found: /);
+      expect(reason('#kyc')).to.match(/^Slack channel #kyc not found: /);
+    });
   });
 
   describe('Teams (mapTeamsError)', () => {

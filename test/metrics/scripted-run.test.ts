@@ -1,9 +1,22 @@
 import { expect } from 'chai';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { postWebhook, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
 import { startFakeHttp, type FakeAnswer } from '../helpers/fake-http.js';
 import { scrape, valueOf, type Sample } from './prom-text.js';
 
 const SECRET = 's3cret-value';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+/** README.md and every Markdown file under docs/, wherever the reference lives. */
+function markdownFiles(): string[] {
+  const under = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) => (d.isDirectory() ? under(join(dir, d.name)) : d.name.endsWith('.md') ? [join(dir, d.name)] : []));
+  const docs = join(ROOT, 'docs');
+  return [join(ROOT, 'README.md'), ...(existsSync(docs) ? under(docs) : [])];
+}
 
 /** What the customer's endpoint answers per Aver entity id, by attempt. */
 function script(id: string, nth: number): FakeAnswer {
@@ -115,6 +128,36 @@ route:
     expect(valueOf(samples, 'aver_bridge_delivery_latency_seconds_count', { receiver: 'hooks', integration: 'webhook' })).to.equal(4);
     expect(valueOf(samples, 'aver_bridge_delivery_latency_seconds_sum', { receiver: 'hooks', integration: 'webhook' })).to.be.greaterThan(0);
     expect(valueOf(samples, 'aver_bridge_delivery_latency_seconds_bucket', { receiver: 'hooks', integration: 'webhook', le: '+Inf' })).to.equal(4);
+  });
+
+  it('observes each delivery attempt\'s own duration, failed ones included, beside the end-to-end latency', () => {
+    expect(types.get('aver_bridge_delivery_attempt_duration_seconds')).to.equal('histogram');
+    // hooks: 4 delivered at once or later, 3 retried (503, 429, a timeout), 2 dead letters (400, 401).
+    const attempts = (receiver: string) => valueOf(samples, 'aver_bridge_delivery_attempt_duration_seconds_count', { receiver, integration: 'webhook' });
+    expect(attempts('hooks')).to.equal(4 + 3 + 2);
+    expect(valueOf(samples, 'aver_bridge_delivery_attempt_duration_seconds_bucket', { receiver: 'hooks', integration: 'webhook', le: '+Inf' })).to.equal(9);
+    expect(attempts('parked')).to.be.at.least(1);
+    // The attempt that hung is counted at delivery.timeout (300 ms), so the sum covers it.
+    expect(valueOf(samples, 'aver_bridge_delivery_attempt_duration_seconds_sum', { receiver: 'hooks', integration: 'webhook' })).to.be.at.least(0.3);
+  });
+
+  it('reports build_info: value 1, with the package version and the Node.js version', () => {
+    const info = samples.filter((s) => s.name === 'aver_bridge_build_info');
+    expect(info).to.have.length(1);
+    expect(info[0]).to.deep.equal({ name: 'aver_bridge_build_info', labels: { version: PACKAGE.version, node: process.versions.node }, value: 1 });
+    expect(types.get('aver_bridge_build_info')).to.equal('gauge');
+  });
+
+  it('names no gauge *_total (promtool: "non-counter metrics should not have _total suffix")', () => {
+    for (const [name, type] of types) if (type !== 'counter') expect(name, `${name} is a ${type}`).to.not.match(/_total$/);
+  });
+
+  it('documents every family of its own (all but prom-client\'s process and nodejs ones) in README.md or docs/', () => {
+    const docs = markdownFiles().map((f) => readFileSync(f, 'utf8')).join('\n');
+    for (const [name] of types) {
+      if (/^aver_bridge_(process|nodejs)_/.test(name)) continue;
+      expect(docs.includes(`\`${name}\``), `${name} in README.md or docs/`).to.equal(true);
+    }
   });
 
   it('reports queue depth, oldest job age and dead letters per receiver', () => {

@@ -38,7 +38,7 @@ function event(over: Partial<{ type: string; id: string; groupId: string; status
 async function post(t: TestBridge, body: unknown): Promise<string> {
   const res = await postWebhook(`${t.url}/webhooks/aver`, body, SECRET);
   expect(res.status, JSON.stringify(res.json)).to.equal(202);
-  return res.json.eventId as string;
+  return res.json.eventId;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

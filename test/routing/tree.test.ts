@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { labelsOf } from '../../src/model/event.js';
 import { buildRouteTree, matchRoutes, receiversFor } from '../../src/routing/tree.js';
-import { configFrom } from '../helpers/bridge.js';
+import { configFrom } from '../helpers/config.js';
 
 /** A whole config around an inline `route:` block; the receivers named are declared as consoles. */
 function treeFrom(route: string, extra = '') {

@@ -31,7 +31,7 @@ describe('PostgreSQL store', function () {
         const check = await openPostgresStore(db().url);
         try {
           // Reach into the database only to see where the tables went; the store API cannot say.
-          const { rows } = await (check as any).pool.query(`SELECT version FROM "${schema}".schema_versions ORDER BY version`);
+          const { rows } = await poolOf(check).query(`SELECT version FROM "${schema}".schema_versions ORDER BY version`);
           expect(rows.map((r: { version: number }) => r.version)).to.deep.equal(POSTGRES_MIGRATIONS.map((m) => m.version));
         } finally {
           await check.close();

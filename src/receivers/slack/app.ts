@@ -10,7 +10,7 @@ import type { SlackConfig } from '../../model/config.js';
 import { COMMAND_HELP, type ChatCommands, type RouteAnswer, type StatusAnswer } from '../../model/chat-commands.js';
 import { slackLogger } from './deliver.js';
 import { describeStatusReason, describeWarning } from '../../aver/enrich.js';
-import { escapeSlack, fit, historyLine, slackDate, statusStyle, truncate } from './format.js';
+import { escapeSlack, escapeSlackCode, fit, historyLine, slackDate, statusStyle, truncate } from './format.js';
 
 type BoltApp = App;
 type ProcessEvent = (event: ReceiverEvent) => Promise<void>;
@@ -227,8 +227,9 @@ export async function answerCommand(command: Pick<SlashCommand, 'text' | 'channe
     case 'status': {
       const id = args[0];
       if (!id) return 'Usage: `/aver status &lt;id&gt;`, with the id of a check or watchlist search.';
-      const answer = await deps.commands.status(id);
-      return answer ? statusText(answer) : `The bridge has recorded nothing for ${fit(id, 200)}.`;
+      // Only about checks routed to this channel; anything else, unknown or not, gets the same answer.
+      const answer = await deps.commands.status(id, receivers);
+      return answer ? statusText(answer) : `Nothing about ${fit(id, 200)} was routed to this channel.`;
     }
     case 'test': {
       if (receivers.length === 0) return notHere();
@@ -241,7 +242,7 @@ export async function answerCommand(command: Pick<SlashCommand, 'text' | 'channe
 }
 
 function helpText(): string {
-  return ['*/aver* asks aver-bridge what it knows:', ...COMMAND_HELP.map((c) => `• \`/aver ${escapeSlack(c.command)}\`: ${escapeSlack(c.description)}`)].join('\n');
+  return ['*/aver* asks aver-bridge what it knows:', ...COMMAND_HELP.map((c) => `• \`/aver ${escapeSlackCode(c.command)}\`: ${escapeSlack(c.description)}`)].join('\n');
 }
 
 function notHere(): string {
@@ -255,7 +256,7 @@ function routesText(receivers: string[], routes: RouteAnswer[]): string {
   const lines = routes.map((r) => {
     const when = r.isDefault || r.matchers.length === 0
       ? 'everything no other route takes'
-      : r.matchers.map((m) => `\`${escapeSlack(m)}\``).join(' and ');
+      : r.matchers.map((m) => `\`${escapeSlackCode(m)}\``).join(' and ');
     return `• *${escapeSlack(r.receiver)}*: ${when}`;
   });
   return ['Routes that deliver to this channel:', ...lines].join('\n');

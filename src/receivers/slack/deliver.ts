@@ -4,6 +4,9 @@ import { BridgeError } from '../../errors.js';
 import type { Config, ReceiverConfigOf, SlackConfig } from '../../model/config.js';
 import type { Store } from '../../store/store.js';
 import type { DeliveryJob, MessageRef } from '../../model/job.js';
+import { mentionsFor, type Message } from '../../present/message.js';
+import { receiverMessage } from '../../present/receiver-message.js';
+import { broadcasts, DEFAULT_BROADCAST } from '../../present/severity.js';
 import type { FailureReason } from '../../model/failure-reason.js';
 import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
 import { formatSlackMessage, formatThreadReply } from './format.js';
@@ -94,7 +97,8 @@ const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'ser
 function platformReason(error: string, where: string): string {
   switch (error) {
     case 'channel_not_found':
-      return `Slack channel ${where} not found: check the channel id, or invite the bot to the private channel (/invite @aver-bridge)`;
+      // `where` is "#name" or already "channel C…": say "channel" once.
+      return `Slack ${where.startsWith('#') ? `channel ${where}` : where} not found: check the channel id, or invite the bot to the private channel (/invite @aver-bridge)`;
     case 'not_in_channel':
       return `the bot is not in ${where}: invite it with /invite @aver-bridge in that channel`;
     case 'is_archived':
@@ -199,7 +203,7 @@ export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiver
     async deliver(job, ctx) {
       try {
         const channelId = await untilAborted(channel.resolve(), ctx.signal);
-        return await postOrUpdate(channelId, job, ctx, messages, rc);
+        return await postOrUpdate(channelId, messageOf(job, ctx, rc, deps.config), ctx, messages, rc);
       } catch (err) {
         if (err instanceof Aborted) return { ok: false, retryable: true, failure: 'timeout', code: 'timeout', reason: 'Slack did not answer before the delivery timeout' };
         return slackErrorToResult(err, where);
@@ -247,43 +251,42 @@ function channelResolver(rc: SlackReceiverConfig, deps: SlackReceiverDeps) {
 
 /** The three calls a delivery makes, each given up when the delivery's signal aborts. */
 interface SlackMessages {
-  post(channel: string, job: DeliveryJob, ctx: DeliveryContext): Promise<MessageRef>;
-  edit(previous: MessageRef, job: DeliveryJob, ctx: DeliveryContext, withMention: boolean): Promise<void>;
-  reply(previous: MessageRef, job: DeliveryJob, ctx: DeliveryContext): Promise<void>;
+  post(channel: string, message: Message, signal: AbortSignal): Promise<MessageRef>;
+  edit(previous: MessageRef, message: Message, signal: AbortSignal, withMention: boolean): Promise<void>;
+  reply(previous: MessageRef, message: Message, signal: AbortSignal): Promise<void>;
+}
+
+/** The delivery's message: the model, with the receiver's mentions for its status. */
+function messageOf(job: DeliveryJob, ctx: DeliveryContext, rc: SlackReceiverConfig, config: Config): Message {
+  // Keyed by the webhook's status: own properties only, so "constructor" is just a status without mentions.
+  return receiverMessage(job, ctx, config, rc, mentionsFor(rc.slack.mention, job.event.status));
 }
 
 function slackMessages(rc: SlackReceiverConfig, deps: SlackReceiverDeps): SlackMessages {
-  const { client, config } = deps;
-  const mentionsFor = (status: string): string[] => rc.slack.mention?.[status] ?? [];
-  const format = (job: DeliveryJob, ctx: DeliveryContext, withMention: boolean) => formatSlackMessage({
-    event: job.event,
-    labels: job.labels,
-    details: job.details,
-    history: ctx.history,
-    groupName: job.labels.group ?? config.aver.groups[job.event.groupId] ?? job.event.groupId,
-    links: config.aver.links,
-    mention: withMention ? mentionsFor(job.event.status) : [],
-  });
-
+  const { client } = deps;
+  const broadcast = rc.slack.broadcast ?? DEFAULT_BROADCAST;
   return {
-    async post(channel, job, ctx) {
-      const message = format(job, ctx, true);
+    async post(channel, message, signal) {
+      const m = formatSlackMessage(message);
       const r = await untilAborted(
-        client.chat.postMessage({ channel, text: message.text, attachments: message.attachments, unfurl_links: false, unfurl_media: false }),
-        ctx.signal,
+        client.chat.postMessage({ channel, text: m.text, blocks: m.blocks, attachments: m.attachments, unfurl_links: false, unfurl_media: false }),
+        signal,
       );
       return { channel: r.channel ?? channel, messageId: String(r.ts) };
     },
-    async edit(previous, job, ctx, withMention) {
-      const message = format(job, ctx, withMention);
+    async edit(previous, message, signal, withMention) {
+      const m = formatSlackMessage(message, { mentions: withMention });
       await untilAborted(
-        client.chat.update({ channel: previous.channel, ts: previous.messageId, text: message.text, attachments: message.attachments }),
-        ctx.signal,
+        client.chat.update({ channel: previous.channel, ts: previous.messageId, text: m.text, blocks: m.blocks, attachments: m.attachments }),
+        signal,
       );
     },
-    async reply(previous, job, ctx) {
-      const reply = formatThreadReply({ event: job.event, history: ctx.history, mention: mentionsFor(job.event.status) });
-      await untilAborted(client.chat.postMessage({ channel: previous.channel, thread_ts: previous.messageId, text: reply.text }), ctx.signal);
+    async reply(previous, message, signal) {
+      const reply = formatThreadReply(message, { broadcast: broadcasts(broadcast, message.severity) });
+      await untilAborted(
+        client.chat.postMessage({ channel: previous.channel, thread_ts: previous.messageId, text: reply.text, reply_broadcast: reply.reply_broadcast }),
+        signal,
+      );
     },
   };
 }
@@ -293,19 +296,19 @@ function slackMessages(rc: SlackReceiverConfig, deps: SlackReceiverDeps): SlackM
  * it and replies in its thread. A first message deleted in Slack, or one in another channel (the receiver
  * moved), is replaced by a new one.
  */
-async function postOrUpdate(channel: string, job: DeliveryJob, ctx: DeliveryContext, messages: SlackMessages, rc: SlackReceiverConfig): Promise<DeliveryResult> {
+async function postOrUpdate(channel: string, message: Message, ctx: DeliveryContext, messages: SlackMessages, rc: SlackReceiverConfig): Promise<DeliveryResult> {
   const mode = rc.slack.updates ?? 'thread';
   const previous = ctx.previous;
   if (mode === 'new' || !previous || previous.channel !== channel) {
-    return { ok: true, messageRef: await messages.post(channel, job, ctx) };
+    return { ok: true, messageRef: await messages.post(channel, message, ctx.signal) };
   }
   try {
-    await messages.edit(previous, job, ctx, mode === 'edit');
+    await messages.edit(previous, message, ctx.signal, mode === 'edit');
   } catch (err) {
     if ((err as { data?: { error?: string } }).data?.error !== 'message_not_found') throw err;
     ctx.logger.info({ receiver: rc.name, channel, ts: previous.messageId }, 'Slack message gone; posting a new one');
-    return { ok: true, messageRef: await messages.post(channel, job, ctx) };
+    return { ok: true, messageRef: await messages.post(channel, message, ctx.signal) };
   }
-  if (mode === 'thread') await messages.reply(previous, job, ctx);
+  if (mode === 'thread') await messages.reply(previous, message, ctx.signal);
   return { ok: true, messageRef: previous };
 }

@@ -1,8 +1,9 @@
 import type { ActionsBlock, ContextBlock, HeaderBlock, KnownBlock, MessageAttachment, SectionBlock } from '@slack/types';
-import { describeStatusReason, describeWarning } from '../../aver/enrich.js';
-import type { AverEvent, Labels } from '../../model/event.js';
-import type { EventDetails } from '../../model/event.js';
 import type { StatusChange } from '../../model/job.js';
+import { inertLinks } from '../inert-links.js';
+import { headlineLine, pushLine, type Message } from '../../present/message.js';
+import { SEVERITY_LOOK } from '../../present/severity.js';
+import { sentence } from '../../present/words.js';
 
 /** Block Kit's limits (https://docs.slack.dev/reference/block-kit/blocks). */
 export const SLACK_LIMITS = {
@@ -19,25 +20,13 @@ export const SLACK_LIMITS = {
   messageText: 3000,
 } as const;
 
-/** What a Slack message for one event is made of. */
-export interface SlackMessageInput {
-  event: AverEvent;
-  labels: Labels;
-  details?: EventDetails | null;
-  /** The entity's statuses so far, oldest first, this event's included. */
-  history: StatusChange[];
-  /** Friendly name of the group (the id when none is configured). */
-  groupName: string;
-  /** URL templates (`aver.links`): `{id}`, `{groupId}`, `{type}` are replaced, URL-encoded. */
-  links?: { check?: string; watchlist?: string };
-  /** Operator-written mentions (`<!here>`, `<!subteam^S…>`): not escaped. */
-  mention?: string[];
-}
-
+/** A Slack message for one event: Block Kit, with a text for notifications. */
 export interface SlackMessage {
-  /** Fallback for notifications and screen readers; shown above the attachment. */
+  /** Notifications, screen readers and clients without blocks: the mentions, the emoji, the headline and why. */
   text: string;
-  /** One attachment: the colour bar, carrying the blocks. */
+  /** The headline (and who is mentioned), above the coloured bar. */
+  blocks: KnownBlock[];
+  /** One attachment: the severity's colour bar beside the facts, the context line and the button. */
   attachments: MessageAttachment[];
 }
 
@@ -49,7 +38,8 @@ interface StatusStyle {
 
 export const NEUTRAL_COLOR = '#808080';
 
-const STATUS_STYLES: Record<string, StatusStyle> = {
+/** Looked up by the webhook's status: a Map, so "toString" finds nothing. */
+const STATUS_STYLES = new Map<string, StatusStyle>(Object.entries({
   Created: { emoji: ':new:', words: 'created', color: NEUTRAL_COLOR },
   AwaitingUser: { emoji: ':hourglass_flowing_sand:', words: 'awaiting the user', color: NEUTRAL_COLOR },
   AwaitingAutomation: { emoji: ':gear:', words: 'awaiting automation', color: NEUTRAL_COLOR },
@@ -60,17 +50,40 @@ const STATUS_STYLES: Record<string, StatusStyle> = {
   Canceled: { emoji: ':no_entry_sign:', words: 'canceled', color: NEUTRAL_COLOR },
   Failed: { emoji: ':rotating_light:', words: 'failed', color: 'danger' },
   Error: { emoji: ':boom:', words: 'ended in error', color: 'danger' },
-};
+} satisfies Record<string, StatusStyle>));
 
-/** Emoji, words and colour for a status; unknown statuses get a neutral question mark. */
+/** Emoji, words and colour for a status (the `/aver status` answer); unknown statuses get a neutral question mark. */
 export function statusStyle(status: string): StatusStyle {
   return (
-    STATUS_STYLES[status] ?? { emoji: ':grey_question:', words: `status ${status}`, color: NEUTRAL_COLOR }
+    STATUS_STYLES.get(status) ?? { emoji: ':grey_question:', words: `status ${status}`, color: NEUTRAL_COLOR }
   );
 }
 
-/** Escapes the three characters Slack treats as control characters, so no string can mention or link. */
+/**
+ * Stand-ins for mrkdwn's markers. Slack has no escape for them, and zero-width characters count as word boundaries
+ * in its parser, so inserting one does not stop `*b*` from being bold; a lookalike does, and reads the same.
+ */
+const MARKER_LOOKALIKES = new Map([['*', '\u2217'], ['_', '\u02cd'], ['~', '\u223c'], ['`', '\u02cb']]);
+const ALNUM = /[A-Za-z0-9]/;
+
+/**
+ * Makes outside text (ids, references, reasons, names) render literally in mrkdwn: one line; `&`, `<`, `>` as
+ * entities, so no string can mention or link; a marker (`*`, `_`, `~`, backtick) that could open or close formatting
+ * (any not between two ASCII letters or digits: `cust_00482` is left alone) as a lookalike (∗ ˍ ∼ ˋ); a leading `>`
+ * after a soft hyphen, so it starts no quote; and link-like words (inertLinks) with lookalike dots and slashes.
+ */
 export function escapeSlack(text: string): string {
+  const literal = inertLinks(text.replace(/[\r\n\u2028\u2029]+/g, ' '))
+    .replace(/[*_~`]/g, (m: string, i: number, s: string) => (ALNUM.test(s.charAt(i - 1)) && ALNUM.test(s.charAt(i + 1)) ? m : MARKER_LOOKALIKES.get(m)!));
+  return entities(literal).replace(/^(\s*)&gt;/, '$1\u00ad&gt;');
+}
+
+/** For text inside a code span, where markers are literal already: the three entities, and backticks as lookalikes. */
+export function escapeSlackCode(text: string): string {
+  return entities(text).replace(/`/g, '\u02cb');
+}
+
+function entities(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -97,11 +110,14 @@ export function fit(raw: string, max: number): string {
   return truncate(escapeSlack(raw), max);
 }
 
-/** Slack's date token: each reader sees their own time zone; the fallback is UTC. */
-export function slackDate(ms: number, format = '{date_short_pretty} {time}'): string {
+/**
+ * Slack's date token: each reader sees their own time zone. The fallback (notifications, some clients) is
+ * `fallback` when given (messages pass the time in display.timeZone), else UTC.
+ */
+export function slackDate(ms: number, format = '{date_short_pretty} {time}', fallback?: string): string {
   const iso = new Date(ms).toISOString();
-  const fallback = format.includes('{date') ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : `${iso.slice(11, 16)} UTC`;
-  return `<!date^${Math.floor(ms / 1000)}^${format}|${fallback}>`;
+  const utc = format.includes('{date') ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : `${iso.slice(11, 16)} UTC`;
+  return `<!date^${Math.floor(ms / 1000)}^${format}|${fallback === undefined ? utc : escapeSlack(fallback).replace(/[|^]/g, ' ')}>`;
 }
 
 /** "Created 10:01 → InReview 10:05 → Completed 10:20", oldest dropped first to stay within `max`. */
@@ -116,114 +132,91 @@ export function historyLine(history: StatusChange[], max: number): string {
   return line.length > max ? parts[parts.length - 1].slice(0, max) : line;
 }
 
-const WATCHLIST_TYPES = new Set(['WatchlistSearch', 'RecurringWatchlistSearch']);
+/** Room for one fact's value, and for the words of one status in the history line. */
+const FACT_ROOM = 1000;
+const STATUS_ROOM = 60;
 
-/** The "Open in Aver" URL, or undefined when no template applies or the result is too long. */
-export function averLink(event: Pick<AverEvent, 'type' | 'id' | 'groupId'>, links: SlackMessageInput['links']): string | undefined {
-  const template = WATCHLIST_TYPES.has(event.type) ? links?.watchlist ?? links?.check : links?.check;
-  if (!template) return undefined;
-  const url = template
-    .replace(/\{id\}/g, encodeURIComponent(event.id))
-    .replace(/\{groupId\}/g, encodeURIComponent(event.groupId))
-    .replace(/\{type\}/g, encodeURIComponent(event.type));
-  return url.length <= SLACK_LIMITS.buttonUrl ? url : undefined;
-}
+/**
+ * Renders the message model as Block Kit: the headline as a header above the severity's colour bar; beside the
+ * bar the facts (only those with a value), one small context line, the history (from a second status on) and
+ * "Open in Aver". Pure; every webhook- and Aver-derived string is escaped; operator-written mentions are not.
+ * `mentions: false` leaves the mentions out (an edit that replies in the thread, where the reply pings).
+ */
+export function formatSlackMessage(message: Message, options: { mentions?: boolean } = {}): SlackMessage {
+  const mentions = options.mentions === false ? [] : message.mentions;
+  const header: HeaderBlock = { type: 'header', text: { type: 'plain_text', text: fit(headlineLine(message), SLACK_LIMITS.headerText), emoji: true } };
+  const blocks: KnownBlock[] = [header];
+  if (mentions.length > 0) blocks.push(mrkdwnSection(`cc ${wholeMentions(mentions, SLACK_LIMITS.sectionText - 3)}`));
 
-function groupText(groupName: string, groupId: string, max: number): string {
-  if (!groupName || groupName === groupId) return fit(groupId, max);
-  const half = Math.floor((max - 3) / 2);
-  return `${fit(groupName, half)} (${fit(groupId, half)})`;
-}
-
-function detailsLines(details: EventDetails): string[] {
-  const lines: string[] = [];
-  if (details.name) lines.push(`*Name:* ${fit(details.name, 200)}`);
-  if (details.statusReason) lines.push(`*Reason:* ${fit(describeStatusReason(details.statusReason), 300)}`);
-  if (details.warnings && details.warnings.length > 0) {
-    lines.push(`*Warnings:* ${fit(details.warnings.map(describeWarning).join(', '), 1000)}`);
-  }
-  const hits: string[] = [];
-  if (details.watchlistHits !== undefined) hits.push(`*Watchlist hits:* ${details.watchlistHits}`);
-  if (details.adverseMediaHits !== undefined) hits.push(`*Adverse media hits:* ${details.adverseMediaHits}`);
-  if (hits.length > 0) lines.push(hits.join(' · '));
-  if (details.checkTypes && details.checkTypes.length > 0) lines.push(`*Check types:* ${fit(details.checkTypes.join(', '), 500)}`);
-  if (details.thirdPartyIdentifier) lines.push(`*Your reference:* ${fit(details.thirdPartyIdentifier, 300)}`);
-  if (lines.length === 0) lines.push('No warnings reported.');
-  return lines;
-}
-
-function mentionPrefix(mention: string[] | undefined): string {
-  return mention && mention.length > 0 ? mention.join(' ') + ' ' : '';
-}
-
-/** Builds the Block Kit message for one event: pure, every webhook- and Aver-derived string escaped. */
-export function formatSlackMessage(input: SlackMessageInput): SlackMessage {
-  const { event, details, history } = input;
-  const style = statusStyle(event.status);
-  const statusWords = STATUS_STYLES[event.status] ? style.words : `status ${fit(event.status, 60)}`;
-  const typeRoom = SLACK_LIMITS.headerText - style.emoji.length - statusWords.length - 2;
-  const title = `${fit(event.type, typeRoom)} ${statusWords}`;
-
-  const blocks: KnownBlock[] = [];
-  const header: HeaderBlock = {
-    type: 'header',
-    text: { type: 'plain_text', text: truncate(`${style.emoji} ${title}`, SLACK_LIMITS.headerText), emoji: true },
-  };
-  blocks.push(header);
-
-  const fieldRoom = SLACK_LIMITS.fieldText - 20;
-  const fields: SectionBlock['fields'] = [
-    { type: 'mrkdwn', text: `*Type*\n${fit(event.type, fieldRoom)}` },
-    { type: 'mrkdwn', text: `*Status*\n${fit(event.status, fieldRoom)}` },
-    { type: 'mrkdwn', text: `*ID*\n${fit(event.id, fieldRoom)}` },
-    { type: 'mrkdwn', text: `*Group*\n${groupText(input.groupName, event.groupId, fieldRoom)}` },
-    { type: 'mrkdwn', text: `*Received*\n${slackDate(event.receivedAt)}` },
-  ];
-  blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
-
-  if (details && details.available) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(detailsLines(details).join('\n'), SLACK_LIMITS.sectionText) } });
-  } else if (details && !details.available) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Details unavailable: the Aver API did not provide them.' }] });
-  }
-
-  if (history.length > 1) {
-    const line = historyLine(history, SLACK_LIMITS.contextText - 20);
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `*History:* ${line}` }] });
-  }
-
-  const notes = [`aver-bridge · event ${fit(event.eventId, 100)}`];
-  if (event.unknownType) notes.push('type not documented by Aver');
-  if (event.unknownStatus) notes.push('status not documented by Aver');
-  const context: ContextBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: notes.join(' · ') }] };
-  blocks.push(context);
-
-  const url = averLink(event, input.links);
-  if (url) {
+  const body: KnownBlock[] = [];
+  if (message.facts.length > 0) body.push(mrkdwnSection(factsText(message)));
+  body.push(contextBlock(contextLine(message)));
+  if (message.history.length > 1) body.push(contextBlock(`*History:* ${historyText(message)}`));
+  if (message.link) {
     const actions: ActionsBlock = {
       type: 'actions',
-      elements: [{ type: 'button', action_id: 'open_in_aver', text: { type: 'plain_text', text: 'Open in Aver' }, url }],
+      elements: [{ type: 'button', action_id: 'open_in_aver', text: { type: 'plain_text', text: 'Open in Aver' }, url: message.link }],
     };
-    blocks.push(actions);
+    body.push(actions);
   }
-
-  const summary = `${style.emoji} ${title}: ${fit(event.id, 500)} (${groupText(input.groupName, event.groupId, 500)})`;
-  const text = truncate(mentionPrefix(input.mention) + summary, SLACK_LIMITS.messageText);
-  const attachment: MessageAttachment = {
-    color: style.color,
-    fallback: truncate(summary, SLACK_LIMITS.messageText),
-    blocks: blocks.slice(0, SLACK_LIMITS.blocks),
-  };
-  return { text, attachments: [attachment] };
+  const line = fit(pushLine(message), SLACK_LIMITS.messageText);
+  const attachment: MessageAttachment = { color: SEVERITY_LOOK[message.severity].color, fallback: line, blocks: body };
+  return { text: truncate(mentionPrefix(mentions) + line, SLACK_LIMITS.messageText), blocks, attachments: [attachment] };
 }
 
-/** The short thread reply for a later status: "Status changed: InReview → Rejected", mentions first. */
-export function formatThreadReply(input: { event: AverEvent; history: StatusChange[]; mention?: string[] }): { text: string } {
-  const { event, history } = input;
-  const style = statusStyle(event.status);
-  const before = history.length > 1 ? history[history.length - 2].status : undefined;
-  const change = before !== undefined && before !== event.status
-    ? `Status changed: ${fit(before, 100)} → ${fit(event.status, 100)}`
-    : `Status: ${fit(event.status, 100)}`;
-  return { text: truncate(`${mentionPrefix(input.mention)}${style.emoji} ${change}`, SLACK_LIMITS.messageText) };
+/**
+ * The thread reply for a later status: one line (mentions, emoji, headline and why), no blocks. `broadcast`
+ * also shows it in the channel (reply_broadcast), for the severities that need people.
+ */
+export function formatThreadReply(message: Message, options: { broadcast: boolean }): { text: string; reply_broadcast: boolean } {
+  const text = truncate(mentionPrefix(message.mentions) + fit(pushLine(message), SLACK_LIMITS.messageText), SLACK_LIMITS.messageText);
+  return { text, reply_broadcast: options.broadcast };
+}
+
+function mrkdwnSection(text: string): SectionBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+function contextBlock(text: string): ContextBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.contextText) }] };
+}
+
+/** "*Reason:* Documents expired", one fact a line. */
+function factsText(message: Message): string {
+  const lines = message.facts.map((f) => `*${fit(f.title, 100)}:* ${fit(f.value, FACT_ROOM)}`);
+  return truncate(lines.join('\n'), SLACK_LIMITS.sectionText);
+}
+
+/** "May 17th 11:30 · LiveCheck · event 01HX…": the time, the raw type, Aver's id unless the headline shows it whole, the event. */
+function contextLine(message: Message): string {
+  const parts = [slackDate(message.time.at, '{date_short_pretty} {time}', message.time.text)];
+  parts.push(message.subject !== message.id ? `${fit(message.type.code, 100)} ${fit(message.id, 300)}` : fit(message.type.code, 100));
+  parts.push(`event ${fit(message.eventId, 100)}`);
+  if (message.undocumented.type) parts.push('type not documented by Aver');
+  if (message.undocumented.status) parts.push(`status ${fit(message.status.code, 100)} not documented by Aver`);
+  if (message.details === 'unavailable') parts.push('details unavailable from the Aver API');
+  return parts.join(' · ');
+}
+
+/** "Created 09:00 → In review 09:10 → Completed 09:30", each time in the reader's own zone. */
+function historyText(message: Message): string {
+  const parts = message.history.map((h) => `${fit(sentence(h.status.words), STATUS_ROOM)} ${slackDate(h.time.at, '{time}', h.time.clock)}`);
+  return (message.historyOmitted > 0 ? '… → ' : '') + parts.join(' → ');
+}
+
+/** The mentions, space-separated, as many whole ones as fit in `max`: half a `<!subteam^…>` would show as text. */
+function wholeMentions(mentions: readonly string[], max: number): string {
+  let joined = '';
+  for (const m of mentions) {
+    const next = joined ? `${joined} ${m}` : m;
+    if (next.length > max) break;
+    joined = next;
+  }
+  return joined;
+}
+
+/** The mentions before a text (at most a third of Slack's text), or nothing. */
+function mentionPrefix(mentions: readonly string[]): string {
+  const joined = wholeMentions(mentions, SLACK_LIMITS.messageText / 3);
+  return joined ? `${joined} ` : '';
 }

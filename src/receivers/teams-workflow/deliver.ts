@@ -3,7 +3,8 @@ import { drainAnswer } from '../../http/drain-answer.js';
 import type { Config, ReceiverConfigOf } from '../../model/config.js';
 import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
 import type { DeliveryJob } from '../../model/job.js';
-import { cardInputFor, formatTeamsCard } from '../teams/format.js';
+import { formatTeamsCard } from '../teams/format.js';
+import { receiverMessage } from '../../present/receiver-message.js';
 import { redactUrl, resultFromError, resultFromStatus } from '../http-failure.js';
 import { pacingFor } from '../pacing-for.js';
 
@@ -34,7 +35,7 @@ export function createTeamsWorkflowReceiver(rc: TeamsWorkflowReceiverConfig, dep
     destinationKey: () => `teamsWorkflow:${rc.name}`,
     async deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {
       const { config } = deps;
-      const card = formatTeamsCard(cardInputFor(job, ctx.history, config.aver));
+      const card = formatTeamsCard(receiverMessage(job, ctx, config, rc));
       const body = JSON.stringify({
         type: 'message',
         attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }],

@@ -1,4 +1,7 @@
-import { MessageFactory, TeamsInfo, TurnContext, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { MessageFactory, TeamsInfo, TurnContext, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
+// Not re-exported by the package: what CloudAdapter.process does to a body before processing it.
+import { validateAndFixActivity } from 'botbuilder/lib/activityValidator.js';
+import { AuthenticationError } from 'botframework-connector';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
@@ -7,9 +10,9 @@ import type { TeamsConfig } from '../../model/config.js';
 import { BridgeError } from '../../errors.js';
 import { readBody } from '../../http/read-body.js';
 import type { Store, TeamsInstallation } from '../../store/store.js';
-import { createTeamsAdapter, teamsAuthDisabled } from './adapter.js';
+import { createTeamsAdapter, teamsAuthDisabled, type TeamsAdapter } from './adapter.js';
 import { teamsCommandReply } from './commands.js';
-import { baseConversationId } from './resolve-channel.js';
+import { baseConversationId, tenantAllowed } from './resolve-channel.js';
 
 export { teamsAuthDisabled } from './adapter.js';
 
@@ -45,11 +48,11 @@ interface TeamsChannelData {
 export function createTeamsBot(deps: TeamsBotDeps): TeamsBot {
   const adapter = createTeamsAdapter(deps.teams);
   const logic = (context: TurnContext) => handleTurn(context, deps);
-  return { adapter, middleware: koaShim(adapter, logic, !teamsAuthDisabled(deps.teams), deps.logger) };
+  return { adapter, middleware: koaShim(adapter, logic, { authOn: !teamsAuthDisabled(deps.teams), logger: deps.logger, clock: deps.clock }) };
 }
 
-/** The activity: the body (up to MAX_ACTIVITY_BYTES, else 413) as a JSON object (else 400). */
-async function readActivity(ctx: Koa.Context): Promise<Record<string, unknown>> {
+/** The activity: the body (up to MAX_ACTIVITY_BYTES, else 413) as a JSON object with a type (else 400). */
+async function readActivity(ctx: Koa.Context): Promise<Activity> {
   const raw = await readBody(ctx, MAX_ACTIVITY_BYTES);
   let parsed: unknown;
   try {
@@ -60,49 +63,63 @@ async function readActivity(ctx: Koa.Context): Promise<Record<string, unknown>> 
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new BridgeError('teams_bad_activity', 'the activity must be a JSON object', { status: 400 });
   }
-  return parsed as Record<string, unknown>;
+  if (typeof (parsed as { type?: unknown }).type !== 'string') throw new BridgeError('teams_bad_activity', 'the activity has no type', { status: 400 });
+  return validateAndFixActivity(parsed as Activity);
 }
 
-function koaShim(adapter: CloudAdapter, logic: (context: TurnContext) => Promise<void>, authOn: boolean, logger: Logger): Koa.Middleware {
+/**
+ * POST /api/messages, checked in order: 405, 401 (no token, or one refused quietly here), 413, 400, then botbuilder
+ * authenticates (401) and runs the turn. A refused token is one warn line; nothing reaches stderr.
+ */
+function koaShim(adapter: TeamsAdapter, logic: (context: TurnContext) => Promise<void>, deps: { authOn: boolean; logger: Logger; clock: Clock }): Koa.Middleware {
+  const refuse = (problem: string, code: 'unauthorized' | 'teams_token_invalid' = 'teams_token_invalid'): never => {
+    deps.logger.warn({ code, problem: problem.slice(0, 200) }, 'refused a Teams request without a valid token');
+    throw new BridgeError(code, 'Unauthorized Access. Request is not authorized', { status: 401 });
+  };
   return async (ctx, next) => {
     if (ctx.path !== TEAMS_MESSAGES_PATH) return next();
     if (ctx.method !== 'POST') {
       ctx.set('Allow', 'POST');
       throw new BridgeError('method_not_allowed', 'use POST', { status: 405 });
     }
-    // botbuilder would answer 401 too, after printing a stack trace to stderr for every stray request.
-    if (authOn && !ctx.get('authorization')) throw new BridgeError('unauthorized', 'Unauthorized Access. Request is not authorized', { status: 401 });
-    const body = await readActivity(ctx);
-    let status = 200;
-    let sent: unknown;
-    const headers: Record<string, string> = {};
-    const res = {
-      socket: ctx.socket,
-      status(code: number) { status = code; return res; },
-      header(name: string, value: unknown) { headers[name] = String(value); return res; },
-      send(payload: unknown) { sent = payload; return res; },
-      end() { return res; },
-    };
-    // botbuilder validates the JWT (401 on failure), runs the turn, and writes the outcome to `res`.
-    await adapter.process({ method: 'POST', headers: ctx.headers as Record<string, string | string[] | undefined>, body }, res, logic);
-    if (status === 401 || status === 403) {
-      throw new BridgeError('unauthorized', typeof sent === 'string' && sent ? sent : 'Unauthorized', { status });
+    const authHeader = ctx.get('authorization');
+    if (deps.authOn && !authHeader) refuse('no Authorization header', 'unauthorized');
+    if (authHeader) {
+      const check = await adapter.checkToken(authHeader, deps.clock.now());
+      if (!check.ok && check.status === 401) refuse(check.problem);
+      if (!check.ok) throw new BridgeError('teams_activity_failed', check.problem, { status: 503 });
     }
-    if (status >= 500) {
-      logger.error({ status }, 'Teams activity failed');
-      throw new BridgeError('teams_activity_failed', 'the activity could not be processed', { status });
+    const activity = await readActivity(ctx);
+    let response: Awaited<ReturnType<TeamsAdapter['receive']>>;
+    try {
+      response = await adapter.receive(authHeader, activity, logic);
+    } catch (err) {
+      if (!isTokenRefusal(err)) throw new BridgeError('teams_activity_failed', 'the activity could not be processed', { status: 500, cause: err });
+      refuse(String((err as Error).message));
     }
-    if (status >= 400) throw new BridgeError('teams_bad_activity', typeof sent === 'string' && sent ? sent : 'bad activity', { status });
-    for (const [name, value] of Object.entries(headers)) ctx.set(name, value);
-    ctx.status = status;
-    if (sent !== undefined && sent !== null && sent !== '') ctx.body = sent;
+    ctx.status = response?.status ?? 200;
+    if (response?.body !== undefined && response.body !== null && response.body !== '') ctx.body = response.body;
   };
+}
+
+/** botbuilder's refusal of a token: its AuthenticationError (401), or jsonwebtoken's errors passed on unwrapped. */
+function isTokenRefusal(err: unknown): boolean {
+  if (err instanceof AuthenticationError) return err.statusCode === 401 || err.statusCode === 403;
+  const name = (err as { name?: unknown })?.name;
+  return name === 'JsonWebTokenError' || name === 'NotBeforeError' || name === 'TokenExpiredError';
 }
 
 async function handleTurn(context: TurnContext, deps: TeamsBotDeps): Promise<void> {
   const a = context.activity;
   if (a.channelId !== 'msteams' && a.channelId !== 'emulator') return;
   const data = (a.channelData ?? {}) as TeamsChannelData;
+  const tenantId = data.tenant?.id ?? a.conversation?.tenantId ?? '';
+  const allowed = deps.teams?.allowedTenants ?? [];
+  if (!tenantAllowed(tenantId, allowed)) {
+    // Nothing recorded, nothing answered: no message goes to a tenant the bridge does not serve.
+    deps.logger.warn({ tenantId: tenantId.slice(0, 64), type: a.type }, 'ignored a Teams activity from a tenant not in teams.allowedTenants');
+    return;
+  }
   const botId = a.recipient?.id;
   if (a.type === 'installationUpdate') {
     if (a.action?.startsWith('add')) await recordInstall(context, deps);

@@ -17,8 +17,9 @@ export async function teamsCommandReply(
     case 'status': {
       const id = args[0];
       if (!id) return 'Usage: `status <id>`: the id of a check or watchlist search.';
-      const answer = await deps.commands.status(id);
-      return answer ? statusText(answer) : `The bridge has recorded nothing for ${esc(id)}.`;
+      // Only about checks routed to this conversation; anything else, unknown or not, gets the same answer.
+      const answer = await deps.commands.status(id, receivers);
+      return answer ? statusText(answer) : `Nothing about ${esc(id)} was routed to this channel.`;
     }
     case 'test': {
       if (receivers.length === 0) return notHere(channelId);

@@ -5,7 +5,10 @@ import type { Config, ReceiverConfigOf, TeamsConfig, UpdateMode } from '../../mo
 import type { Store, TeamsInstallation } from '../../store/store.js';
 import type { DeliveryJob, MessageRef } from '../../model/job.js';
 import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
-import { cardInputFor, formatTeamsCard, formatTeamsSummary, mentionText, type TeamsMention } from './format.js';
+import { formatTeamsCard, formatTeamsReply, formatTeamsSummary, parseMention } from './format.js';
+import { mentionsFor, type Message } from '../../present/message.js';
+import { receiverMessage } from '../../present/receiver-message.js';
+import { broadcasts, DEFAULT_BROADCAST } from '../../present/severity.js';
 import { mapTeamsError } from './map-error.js';
 import { baseConversationId, resolveTeamsChannel } from './resolve-channel.js';
 import { Aborted, untilAborted } from '../../until-aborted.js';
@@ -36,18 +39,8 @@ interface Target {
 
 type Failure = Extract<DeliveryResult, { ok: false }>;
 
-/**
- * Parses `Name <id>` (a Teams user id, AAD object id or tag id) into a mention; a bare
- * name cannot notify anyone through the bot and is shown as text.
- */
-export function parseMention(entry: string): TeamsMention {
-  const m = /^(.*?)\s*<([^<>]+)>\s*$/.exec(entry.trim());
-  if (!m) return { name: entry.trim(), text: mentionText(entry) };
-  const name = m[1].trim() || m[2].trim();
-  const id = m[2].trim();
-  const person = /^(29:|8:orgid:)/.test(id) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-  return { name, id, text: mentionText(name), type: person ? 'person' : 'tag' };
-}
+// Pure, so the preview reads mentions without botbuilder; exported here as before.
+export { parseMention } from './format.js';
 
 /** A Teams receiver: posts the event's Adaptive Card as a new thread in a channel, then edits it / replies in its thread. */
 export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiverDeps): Receiver {
@@ -57,9 +50,9 @@ export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiver
   const conversation = teamsConversation(deps.adapter, teams.appId ?? '', deps.logger, rc.name);
   let resolvedChannelId: string | undefined = spec.channelId ? baseConversationId(spec.channelId.trim()) : undefined;
 
-  /** Where to post, from the installations the bot has recorded (read afresh: a team may have added it since). */
+  /** Where to post, from the allowed tenants' installations (read afresh: a team may have added the bot since). */
   async function target(): Promise<Target | Failure> {
-    const resolved = resolveTeamsChannel(spec, await store.listInstallations());
+    const resolved = resolveTeamsChannel(spec, await store.listInstallations(), teams.allowedTenants);
     if (!resolved.ok) return { ok: false, retryable: false, failure: 'clientError', code: 'channelNotFound', reason: resolved.reason };
     resolvedChannelId = resolved.channelId;
     return targetFor(resolved.channelId, resolved.installation, teams);
@@ -80,9 +73,9 @@ export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiver
     async deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {
       const t = await target();
       if ('ok' in t) return t;
-      const activity = cardActivity(job, ctx, spec, deps.config);
+      const message = receiverMessage(job, ctx, deps.config, rc, mentionsFor(spec.mention, job.event.status));
       try {
-        return await postOrUpdate(conversation, t, activity, ctx, spec.updates ?? 'thread');
+        return await postOrUpdate(conversation, t, message, ctx, spec);
       } catch (err) {
         if (err instanceof Aborted) {
           return { ok: false, retryable: true, failure: 'timeout', code: 'timeout', reason: `Teams did not answer in time for channel ${t.channelId}` };
@@ -105,23 +98,28 @@ function targetFor(channelId: string, inst: TeamsInstallation | null, teams: Tea
   return { channelId, serviceUrl, tenantId: inst?.tenantId || teams.tenantId || '', isChat: conversationType === 'groupChat' };
 }
 
-/** The event's Adaptive Card as a message activity, with the mentions configured for its status. */
-function cardActivity(job: DeliveryJob, ctx: DeliveryContext, spec: TeamsReceiverConfig['teams'], config: Config): Partial<Activity> {
-  const mentions = (spec.mention?.[job.event.status] ?? []).map(parseMention);
-  const input = cardInputFor(job, ctx.history, config.aver, mentions);
-  const attachment: Attachment = { contentType: 'application/vnd.microsoft.card.adaptive', content: formatTeamsCard(input) };
-  return { ...MessageFactory.attachment(attachment), summary: formatTeamsSummary(input) };
+/** The message's Adaptive Card as a message activity, with the mentions configured for its status. */
+function cardActivity(message: Message): Partial<Activity> {
+  const attachment: Attachment = { contentType: 'application/vnd.microsoft.card.adaptive', content: formatTeamsCard(message, message.mentions.map(parseMention)) };
+  return { ...MessageFactory.attachment(attachment), summary: formatTeamsSummary(message) };
 }
 
-/** One delivery by `updates`: `new` starts a thread for every status; `edit` updates the first card; `thread` also replies in its thread. */
-async function postOrUpdate(conversation: TeamsConversation, t: Target, activity: Partial<Activity>, ctx: DeliveryContext, mode: UpdateMode): Promise<DeliveryResult> {
+/**
+ * One delivery by `updates`: `new` starts a thread for every status; `edit` updates the first card; `thread` also
+ * replies in its thread with one short line, for the severities in `broadcast` and whenever someone is to be
+ * mentioned (a reply brings the thread back up in the channel, so the others only update the card).
+ */
+async function postOrUpdate(conversation: TeamsConversation, t: Target, message: Message, ctx: DeliveryContext, spec: TeamsReceiverConfig['teams']): Promise<DeliveryResult> {
+  const mode: UpdateMode = spec.updates ?? 'thread';
   const prev = ctx.previous;
+  const activity = cardActivity(message);
   if (!prev || mode === 'new') {
     const messageRef = await untilAborted(conversation.postThread(t, activity), ctx.signal);
     return messageRef ? { ok: true, messageRef } : { ok: true };
   }
   await untilAborted(conversation.update(t, prev, activity), ctx.signal);
-  if (mode === 'thread') await untilAborted(conversation.reply(t, prev, { ...activity }), ctx.signal);
+  const reply = mode === 'thread' && (broadcasts(spec.broadcast ?? DEFAULT_BROADCAST, message.severity) || message.mentions.length > 0);
+  if (reply) await untilAborted(conversation.reply(t, prev, formatTeamsReply(message, message.mentions.map(parseMention)) as Partial<Activity>), ctx.signal);
   return { ok: true };
 }
 

@@ -1,5 +1,6 @@
 import { drainAnswer } from '../../http/drain-answer.js';
-import type { ReceiverConfigOf } from '../../model/config.js';
+import type { Config, ReceiverConfigOf } from '../../model/config.js';
+import { receiverMessage } from '../../present/receiver-message.js';
 import { redactUrl, resultFromError, resultFromStatus } from '../http-failure.js';
 import type { Receiver } from '../receiver.js';
 import { pacingFor } from '../pacing-for.js';
@@ -9,10 +10,14 @@ export const WEBHOOK_DEFAULT_PACING = { ratePerSecond: 50, burst: 50 } as const;
 
 /**
  * POSTs the normalised event (with its labels and any details) as JSON to a
- * URL. The receiving end can deduplicate on `x-aver-bridge-event-id`: after a
- * crash mid-delivery the same event may come twice.
+ * URL, with `message`: the message model every chat channel renders (severity,
+ * headline, text, facts, …). The receiving end can deduplicate on
+ * `x-aver-bridge-event-id`: after a crash mid-delivery the same event may come twice.
  */
-export function createWebhookReceiver(rc: Omit<ReceiverConfigOf<'webhook'>, 'kind'>, deps: { fetch: typeof fetch; now: () => number }): Receiver {
+export function createWebhookReceiver(
+  rc: Omit<ReceiverConfigOf<'webhook'>, 'kind'>,
+  deps: { fetch: typeof fetch; now: () => number; config?: Pick<Config, 'aver' | 'display'> & Partial<Pick<Config, 'templates'>> },
+): Receiver {
   const { url, headers } = rc.webhook;
   const what = `webhook "${rc.name}" (${redactUrl(url)})`;
   return {
@@ -22,7 +27,8 @@ export function createWebhookReceiver(rc: Omit<ReceiverConfigOf<'webhook'>, 'kin
     pacing: pacingFor(WEBHOOK_DEFAULT_PACING, rc.pacing),
     destinationKey: () => `webhook:${rc.name}`,
     async deliver(job, ctx) {
-      const body = JSON.stringify({ event: job.event, labels: job.labels, details: job.details ?? undefined, attempt: job.attempt });
+      const message = receiverMessage(job, ctx, deps.config ?? {}, rc);
+      const body = JSON.stringify({ event: job.event, labels: job.labels, details: job.details ?? undefined, attempt: job.attempt, message });
       try {
         const res = await deps.fetch(url, {
           method: 'POST',

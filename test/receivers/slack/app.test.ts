@@ -4,18 +4,18 @@ import { request as httpRequest, type Server } from 'node:http';
 import { expect } from 'chai';
 import Koa from 'koa';
 import nock from 'nock';
-import { pino } from 'pino';
-import { systemClock, type Clock } from '../../../src/clock.js';
 import type { ChatCommands, RouteAnswer, StatusAnswer } from '../../../src/model/chat-commands.js';
 import type { SlackConfig } from '../../../src/model/config.js';
 import { renderErrors } from '../../../src/http/render-error.js';
 import { createSlackEvents, type SlackEvents } from '../../../src/receivers/slack/app.js';
+import { fakeClock } from '../../helpers/clock.js';
+import { silentLogger } from '../../helpers/logger.js';
 
 const SECRET = 'signing-secret-for-tests';
 const NOW_MS = Date.UTC(2024, 4, 17, 10, 0, 0);
 const NOW_S = NOW_MS / 1000;
 const slack: SlackConfig = { botToken: 'xoxb-test', signingSecret: SECRET, apiUrl: 'http://slack.test/api/', verifyToken: false };
-const clock: Clock = { now: () => NOW_MS, sleep: systemClock.sleep };
+const clock = fakeClock(NOW_MS);
 
 /** Our own ChatCommands interface, doubled at the edge of the Slack module; it records what it was asked. */
 class RecordingCommands implements ChatCommands {
@@ -27,9 +27,10 @@ class RecordingCommands implements ChatCommands {
       { receiver: 'kyc-slack', matchers: [], isDefault: true },
     ];
   }
-  async status(id: string): Promise<StatusAnswer | null> {
+  async status(id: string, receiverNames: string[]): Promise<StatusAnswer | null> {
     this.calls.push(['status', id]);
-    if (id !== 'chk-1') return null;
+    // The real one answers only about checks routed to one of the asking channel's receivers.
+    if (id !== 'chk-1' || !receiverNames.includes('kyc-slack')) return null;
     return {
       type: 'LiveCheck',
       id: 'chk-1',
@@ -85,12 +86,12 @@ describe('createSlackEvents (POST /slack/events)', () => {
       slack,
       commands,
       receiversForChannel: (id) => (id === 'C0123456789' ? ['kyc-slack'] : []),
-      logger: pino({ level: 'silent' }),
+      logger: silentLogger,
       clock,
     });
     const koa = new Koa();
     // As in production: the one renderer turns the middleware's refusals into error bodies.
-    koa.use(renderErrors(pino({ level: 'silent' })));
+    koa.use(renderErrors(silentLogger));
     koa.use(async (ctx, next) => {
       if (ctx.path === '/slack/events') return events.middleware(ctx, next);
       ctx.status = 404;
@@ -166,10 +167,14 @@ describe('createSlackEvents (POST /slack/events)', () => {
       expect(r.text).not.to.include('<!channel>');
     });
 
-    it('status of an unknown id says nothing is recorded, escaping the id', async () => {
+    it('status of an unknown id says nothing was routed here, escaping the id', async () => {
       const r = await aver('status <!channel>');
       expect(commands.calls).to.deep.equal([['status', '<!channel>']]);
-      expect(r.text).to.equal('The bridge has recorded nothing for &lt;!channel&gt;.');
+      expect(r.text).to.equal('Nothing about &lt;!channel&gt; was routed to this channel.');
+    });
+
+    it('status in a channel no receiver posts to gives the unknown id\'s answer', async () => {
+      expect((await aver('status chk-1', 'C0THER')).text).to.equal('Nothing about chk-1 was routed to this channel.');
     });
 
     it('status without an id explains the usage', async () => {
@@ -318,7 +323,7 @@ describe('createSlackEvents (POST /slack/events)', () => {
   });
 
   it('refuses to start without a signing secret, saying where to find it', () => {
-    expect(() => createSlackEvents({ slack: { ...slack, signingSecret: undefined }, commands, receiversForChannel: () => [], logger: pino({ level: 'silent' }), clock }))
+    expect(() => createSlackEvents({ slack: { ...slack, signingSecret: undefined }, commands, receiversForChannel: () => [], logger: silentLogger, clock }))
       .to.throw(/Signing Secret/);
   });
 });

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import nock from 'nock';
 import { pino } from 'pino';
 import type { AverEvent } from '../../../src/model/event.js';
-import type { Config, SlackConfig } from '../../../src/model/config.js';
+import type { SlackConfig } from '../../../src/model/config.js';
 import { BridgeError } from '../../../src/errors.js';
-import type { DeliveryContext, DeliveryResult } from '../../../src/receivers/receiver.js';
-import type { DeliveryJob, MessageRef, StatusChange } from '../../../src/model/job.js';
+import type { DeliveryResult } from '../../../src/receivers/receiver.js';
+import type { MessageRef, StatusChange } from '../../../src/model/job.js';
 import {
   createSlackClient,
   createSlackReceiver,
@@ -13,18 +13,15 @@ import {
   verifySlackToken,
   type SlackReceiverConfig,
 } from '../../../src/receivers/slack/deliver.js';
+import { testConfig } from '../../helpers/config.js';
+import { ctx, event, job as kitJob } from '../../helpers/fixtures.js';
+import { silentLogger as logger } from '../../helpers/logger.js';
+import { SEVERITY_LOOK } from '../../../src/present/severity.js';
 
 const API = 'http://slack.test';
 const TOKEN = 'xoxb-test-0000-secret';
 const slack: SlackConfig = { botToken: TOKEN, apiUrl: `${API}/api/`, verifyToken: true };
-const logger = pino({ level: 'silent' });
-
-const config = {
-  aver: {
-    groups: { 'grp-1': 'Acme onboarding' },
-    links: { check: 'https://aver.example/checks/{id}' },
-  },
-} as unknown as Config;
+const config = testConfig();
 
 function receiverConfig(over: Partial<SlackReceiverConfig['slack']> = {}, pacing?: SlackReceiverConfig['pacing']): SlackReceiverConfig {
   return {
@@ -39,38 +36,7 @@ function receiver(over: Partial<SlackReceiverConfig['slack']> = {}, pacing?: Sla
   return createSlackReceiver(receiverConfig(over, pacing), { client: createSlackClient(slack, logger), config, logger });
 }
 
-function event(status: string, over: Partial<AverEvent> = {}): AverEvent {
-  return {
-    eventId: `ev-${status}`,
-    type: 'LiveCheck',
-    id: 'chk-1',
-    groupId: 'grp-1',
-    status,
-    receivedAt: Date.UTC(2024, 4, 17, 9, 30),
-    unknownType: false,
-    unknownStatus: false,
-    raw: {},
-    ...over,
-  };
-}
-
-function job(e: AverEvent): DeliveryJob {
-  return {
-    id: 1,
-    eventId: e.eventId,
-    receiver: 'kyc-slack',
-    entityKey: `${e.type}:${e.id}`,
-    destinationKey: 'slack:C0123456789',
-    attempt: 1,
-    createdAt: e.receivedAt,
-    event: e,
-    labels: { type: e.type, status: e.status, groupId: e.groupId, group: 'Acme onboarding', id: e.id },
-  } as DeliveryJob;
-}
-
-function ctx(previous: MessageRef | null, history: StatusChange[], signal = new AbortController().signal): DeliveryContext {
-  return { signal, previous, history, logger };
-}
+const job = (e: AverEvent) => kitJob(e, { receiver: 'kyc-slack', destinationKey: 'slack:C0123456789' });
 
 /** The WebClient sends form bodies with JSON-encoded objects; nock hands them over parsed or as text. */
 function form(body: unknown): Record<string, string> {
@@ -116,12 +82,14 @@ describe('createSlackReceiver', () => {
         expect(result).to.deep.equal({ ok: true, messageRef: { channel: 'C0123456789', messageId: FIRST_TS } });
         const attachments = JSON.parse(sent.attachments);
         expect(attachments).to.have.length(1);
-        expect(attachments[0].color).to.equal({ Completed: 'good', Rejected: 'danger', Failed: 'danger' }[status] ?? '#808080');
-        expect(attachments[0].blocks[0].type).to.equal('header');
+        const severity = ({ Completed: 'good', Rejected: 'attention', Failed: 'attention', InReview: 'action' } as const)[status as 'Completed'] ?? 'info';
+        expect(attachments[0].color).to.equal(SEVERITY_LOOK[severity].color);
+        const blocks = JSON.parse(sent.blocks);
+        expect(blocks[0].type).to.equal('header');
+        expect(blocks[0].text.text).to.match(new RegExp(`^${SEVERITY_LOOK[severity].emoji} Live check .*: chk-1 · Acme onboarding$`));
         expect(attachments[0].blocks.find((b: { type: string }) => b.type === 'actions').elements[0].url).to.equal('https://aver.example/checks/chk-1');
         const mention = { Rejected: '<!subteam^S0123> ', Failed: '<!here> ' }[status] ?? '';
-        expect(sent.text.startsWith(mention)).to.equal(true);
-        expect(sent.text).to.include('chk-1 (Acme onboarding (grp-1))');
+        expect(sent.text.startsWith(`${mention}${blocks[0].text.text}`)).to.equal(true);
         expect(sent.unfurl_links).to.equal('false');
       });
     }
@@ -157,10 +125,42 @@ describe('createSlackReceiver', () => {
       const result = await restarted.deliver(job(event('Rejected')), ctx(posted.ok ? posted.messageRef! : null, history));
       scope.done();
       expect(result).to.deep.equal({ ok: true, messageRef: previous });
-      expect(updated.text).to.match(/^:x: LiveCheck rejected/);
+      expect(updated.text).to.equal('🔴 Live check rejected: chk-1 · Acme onboarding');
+      expect(updated.blocks).to.include('Live check rejected');
       expect(updated.attachments).to.include('History');
-      expect(reply.text).to.equal('<!subteam^S0123> :x: Status changed: InReview → Rejected');
+      expect(reply.text).to.equal('<!subteam^S0123> 🔴 Live check rejected: chk-1 · Acme onboarding');
+      expect(reply.reply_broadcast).to.equal('true');
       expect(reply.attachments).to.equal(undefined);
+      expect(reply.blocks).to.equal(undefined);
+    });
+
+    const replyFor = async (status: string, over: Partial<SlackReceiverConfig['slack']> = {}) => {
+      let reply: Record<string, string> = {};
+      const scope = slackApi()
+        .post('/api/chat.update').reply(200, { ok: true })
+        .post('/api/chat.postMessage', (b) => {
+          reply = form(b);
+          return reply.thread_ts === FIRST_TS;
+        })
+        .reply(200, { ok: true, channel: 'C0123456789', ts: '1715938300.000200' });
+      const result = await receiver(over).deliver(job(event(status)), ctx(previous, [{ status: 'Created', at: 1 }, { status, at: 2 }]));
+      scope.done();
+      expect(result.ok).to.equal(true);
+      return reply;
+    };
+
+    it('thread: an AwaitingReview reply is broadcast to the channel (reply_broadcast), a clean Completed stays in the thread', async () => {
+      const review = await replyFor('AwaitingReview');
+      expect(review.reply_broadcast).to.equal('true');
+      expect(review.text).to.equal('🟠 Live check awaiting review: chk-1 · Acme onboarding');
+      expect((await replyFor('Completed')).reply_broadcast).to.equal('false');
+      expect((await replyFor('AwaitingAutomation')).reply_broadcast).to.equal('false');
+    });
+
+    it('thread: broadcast follows the receiver\'s broadcast: list', async () => {
+      expect((await replyFor('Completed', { broadcast: ['good'] })).reply_broadcast).to.equal('true');
+      expect((await replyFor('Rejected', { broadcast: ['good'] })).reply_broadcast).to.equal('false');
+      expect((await replyFor('Rejected', { broadcast: [] })).reply_broadcast).to.equal('false');
     });
 
     it('updates: edit — only edits, with the status history, and no reply', async () => {
@@ -174,8 +174,8 @@ describe('createSlackReceiver', () => {
       const result = await receiver({ updates: 'edit' }).deliver(job(event('Rejected')), ctx(previous, history));
       scope.done();
       expect(result).to.deep.equal({ ok: true, messageRef: previous });
-      expect(JSON.parse(updated.attachments)[0].color).to.equal('danger');
-      expect(updated.attachments).to.include('*History:* InReview');
+      expect(JSON.parse(updated.attachments)[0].color).to.equal(SEVERITY_LOOK.attention.color);
+      expect(updated.attachments).to.include('*History:* In review');
       expect(updated.text.startsWith('<!subteam^S0123> ')).to.equal(true);
     });
 

@@ -1,37 +1,25 @@
 import { expect } from 'chai';
 import nock from 'nock';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import type { AverEvent } from '../../../src/model/event.js';
-import type { Config } from '../../../src/model/config.js';
-import type { DeliveryContext } from '../../../src/receivers/receiver.js';
-import type { DeliveryJob } from '../../../src/model/job.js';
 import { createTeamsWorkflowReceiver } from '../../../src/receivers/teams-workflow/deliver.js';
 import { redactUrl } from '../../../src/receivers/http-failure.js';
+import { testConfig } from '../../helpers/config.js';
+import { ctx as kitCtx, event as kitEvent, job as kitJob } from '../../helpers/fixtures.js';
+import { memoryLogger } from '../../helpers/logger.js';
+import type { SentActivity } from '../../helpers/teams-card.js';
 
 const HOST = 'http://flows.test';
 const PATH = '/workflows/abc123/triggers/manual/paths/invoke';
 const SIG = 'sig-very-secret-signature';
 const URL_WITH_SIG = `${HOST}${PATH}?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${SIG}`;
-const config = { aver: { groups: { 'grp-1': 'Acme onboarding' }, links: { check: 'https://aver.example/checks/{id}' } } } as unknown as Config;
+const config = testConfig();
 
-function memoryLogger() {
-  const chunks: string[] = [];
-  const logger = pino({ level: 'trace' }, new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } }));
-  return { logger, text: () => chunks.join('') };
-}
-
-function event(status: string): AverEvent {
-  return { eventId: `ev-${status}`, type: 'WatchlistSearch', id: 'wl-1', groupId: 'grp-1', status, receivedAt: Date.UTC(2024, 4, 17), unknownType: false, unknownStatus: false, raw: {} };
-}
-
-function job(e: AverEvent): DeliveryJob {
-  return { id: 1, eventId: e.eventId, receiver: 'ops-workflow', entityKey: `${e.type}:${e.id}`, destinationKey: 'teamsWorkflow:ops-workflow', attempt: 1, createdAt: e.receivedAt, event: e, labels: { group: 'Acme onboarding' } };
-}
+const event = (status: string) => kitEvent(status, { type: 'WatchlistSearch', id: 'wl-1', receivedAt: Date.UTC(2024, 4, 17) });
+const job = (e: AverEvent) => kitJob(e, { receiver: 'ops-workflow', destinationKey: 'teamsWorkflow:ops-workflow', labels: { group: 'Acme onboarding' } });
 
 describe('createTeamsWorkflowReceiver', () => {
-  const logs = memoryLogger();
-  const ctx = (signal = new AbortController().signal): DeliveryContext => ({ signal, previous: null, history: [], logger: logs.logger });
+  const logs = memoryLogger('trace');
+  const ctx = (signal = new AbortController().signal) => kitCtx(null, [], signal, logs.logger);
   const receiver = (pacing?: { ratePerSecond?: number }) =>
     createTeamsWorkflowReceiver({ name: 'ops-workflow', teamsWorkflow: { url: URL_WITH_SIG }, ...(pacing ? { pacing } : {}) }, { fetch, config, logger: logs.logger });
 
@@ -50,7 +38,7 @@ describe('createTeamsWorkflowReceiver', () => {
   });
 
   it('posts a message with the Adaptive Card as its one attachment; 202 is success', async () => {
-    let sent: any;
+    let sent!: SentActivity;
     const scope = nock(HOST)
       .post(PATH, (body) => {
         sent = body;

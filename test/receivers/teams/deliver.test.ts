@@ -1,53 +1,30 @@
 import { expect } from 'chai';
 import nock from 'nock';
-import { pino } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { AverEvent } from '../../../src/model/event.js';
-import type { Config, TeamsConfig } from '../../../src/model/config.js';
-import type { DeliveryContext } from '../../../src/receivers/receiver.js';
-import type { DeliveryJob, MessageRef, StatusChange } from '../../../src/model/job.js';
+import type { TeamsConfig } from '../../../src/model/config.js';
+import type { MessageRef } from '../../../src/model/job.js';
 import { createTeamsAdapter } from '../../../src/receivers/teams/adapter.js';
 import { createTeamsReceiver, parseMention, type TeamsReceiverConfig } from '../../../src/receivers/teams/deliver.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import type { Store, TeamsInstallation } from '../../../src/store/store.js';
+import { testConfig } from '../../helpers/config.js';
+import { ctx, event, job as kitJob } from '../../helpers/fixtures.js';
+import { silentLogger as logger } from '../../helpers/logger.js';
+import type { CardJson, SentActivity } from '../../helpers/teams-card.js';
 
 const SERVICE = 'http://teams.test';
 const CHANNEL = '19:abc123@thread.tacv2';
-const logger = pino({ level: 'silent' });
-const teamsNoAuth: TeamsConfig = { appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '', serviceUrl: `${SERVICE}/`, auth: {} };
-const config = {
-  aver: { groups: { 'grp-1': 'Acme onboarding' }, links: { check: 'https://aver.example/checks/{id}' } },
-} as unknown as Config;
+const teamsNoAuth: TeamsConfig = { appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '', serviceUrl: `${SERVICE}/`, auth: {}, allowedTenants: [], allowInsecureDevMode: false };
+const config = testConfig();
 
 /** Conversation ids as they appear in connector URL paths. */
 const enc = encodeURIComponent;
 
-function event(status: string, over: Partial<AverEvent> = {}): AverEvent {
-  return {
-    eventId: `ev-${status}`, type: 'LiveCheck', id: 'chk-1', groupId: 'grp-1', status,
-    receivedAt: Date.UTC(2024, 4, 17, 9, 30), unknownType: false, unknownStatus: false, raw: {}, ...over,
-  };
-}
-
-function job(e: AverEvent): DeliveryJob {
-  return {
-    id: 1, eventId: e.eventId, receiver: 'kyc-teams', entityKey: `${e.type}:${e.id}`, destinationKey: `teams:${CHANNEL}`, attempt: 1, createdAt: e.receivedAt,
-    event: e, labels: { type: e.type, status: e.status, groupId: e.groupId, group: 'Acme onboarding', id: e.id },
-  };
-}
-
-function ctx(previous: MessageRef | null, history: StatusChange[] = [], signal = new AbortController().signal): DeliveryContext {
-  return { signal, previous, history, logger };
-}
+const job = (e: AverEvent) => kitJob(e, { receiver: 'kyc-teams', destinationKey: `teams:${CHANNEL}` });
 
 function rc(over: Partial<TeamsReceiverConfig['teams']> = {}, pacing?: TeamsReceiverConfig['pacing']): TeamsReceiverConfig {
   return { name: 'kyc-teams', teams: { channelId: CHANNEL, updates: 'thread', mention: {}, ...over }, ...(pacing ? { pacing } : {}) };
-}
-
-interface SentActivity {
-  type: string;
-  summary?: string;
-  attachments: Array<{ contentType: string; content: Record<string, any> }>;
 }
 
 const FIRST = '1715938200000';
@@ -79,7 +56,7 @@ describe('createTeamsReceiver', () => {
   });
 
   it('starts a new thread in the channel (POST v3/conversations) and records the activity id', async () => {
-    let sent: any;
+    let sent!: { activity: SentActivity };
     const scope = nock(SERVICE)
       .post('/v3/conversations', (body) => {
         sent = body;
@@ -90,35 +67,55 @@ describe('createTeamsReceiver', () => {
     const result = await receiver().deliver(job(e), ctx(null, [{ status: 'Rejected', at: e.receivedAt }]));
     scope.done();
     expect(result).to.deep.equal({ ok: true, messageRef: FIRST_REF });
-    const activity = sent.activity as SentActivity;
+    const activity = sent.activity;
     expect(activity.type).to.equal('message');
-    expect(activity.summary).to.equal('❌ Live check chk-1: Rejected (group Acme onboarding)');
+    expect(activity.summary).to.equal('🔴 Live check rejected: chk-1 · Acme onboarding');
+    expect(activity.attachments[0].content.body[0].items![0].text).to.equal('🔴 Live check rejected: chk-1 · Acme onboarding');
     expect(activity.attachments).to.have.length(1);
     expect(activity.attachments[0].contentType).to.equal('application/vnd.microsoft.card.adaptive');
     expect(activity.attachments[0].content.version).to.equal('1.5');
     expect(activity.attachments[0].content.body[0].style).to.equal('attention');
-    expect(activity.attachments[0].content.actions[0].url).to.equal('https://aver.example/checks/chk-1');
+    expect(activity.attachments[0].content.actions![0].url).to.equal('https://aver.example/checks/chk-1');
   });
 
-  it('thread: a later status updates the first card (PUT) and replies in its thread (POST to <channel>;messageid=<id>)', async () => {
-    const bodies: SentActivity[] = [];
-    const scope = nock(SERVICE)
-      .put(`/v3/conversations/${enc(`${CHANNEL};messageid=${FIRST}`)}/activities/${FIRST}`, (body) => {
-        bodies.push(body);
-        return body.id === FIRST;
-      })
-      .reply(200, { id: FIRST })
-      .post(`/v3/conversations/${enc(`${CHANNEL};messageid=${FIRST}`)}/activities/${FIRST}`, (body) => {
-        bodies.push(body);
-        return body.replyToId === FIRST;
-      })
-      .reply(201, { id: '1715938299999' });
-    const e = event('Completed');
-    const result = await receiver().deliver(job(e), ctx(FIRST_REF, [{ status: 'Rejected', at: 1 }, { status: 'Completed', at: 2 }]));
-    scope.done();
+  /** A later status in a thread: the PUT of the first card, and the reply when there is one. */
+  async function later(status: string, r = rc()) {
+    const thread = `/v3/conversations/${enc(`${CHANNEL};messageid=${FIRST}`)}/activities/${FIRST}`;
+    let card: SentActivity | undefined;
+    let reply: (Omit<SentActivity, 'attachments'> & { text?: string; attachments?: unknown; entities?: unknown[] }) | undefined;
+    const put = nock(SERVICE).put(thread, (body) => {
+      card = body;
+      return body.id === FIRST;
+    }).reply(200, { id: FIRST });
+    // The reply is optional: a status that needs nobody only updates the card.
+    nock(SERVICE).post(thread, (body) => {
+      reply = body;
+      return body.replyToId === FIRST;
+    }).optionally().reply(201, { id: '1715938299999' });
+    const result = await receiver(r).deliver(job(event(status)), ctx(FIRST_REF, [{ status: 'InReview', at: 1 }, { status, at: 2 }]));
+    put.done();
+    nock.cleanAll();
     expect(result).to.deep.equal({ ok: true });
-    expect(bodies).to.have.length(2);
-    for (const b of bodies) expect(b.attachments[0].content.body[0].style).to.equal('good');
+    return { card: card!, reply };
+  }
+
+  it('thread: a later status updates the first card (PUT) and replies in its thread (POST to <channel>;messageid=<id>) with one short line', async () => {
+    const { card, reply } = await later('AwaitingReview');
+    expect(card.attachments[0].content.body[0].style).to.equal('warning');
+    expect(card.attachments[0].content.body[0].items![0].text).to.equal('🟠 Live check awaiting review: chk-1 · Acme onboarding');
+    expect(reply).to.deep.include({ type: 'message', text: '🟠 Live check awaiting review: chk-1 · Acme onboarding', textFormat: 'markdown', replyToId: FIRST });
+    expect(reply!.attachments ?? []).to.deep.equal([]);
+  });
+
+  it('thread: a status outside broadcast: only updates the card, unless someone is to be mentioned', async () => {
+    const quiet = await later('Completed');
+    expect(quiet.card.attachments[0].content.body[0].style).to.equal('good');
+    expect(quiet.reply).to.equal(undefined);
+    expect((await later('Completed', rc({ broadcast: ['good'] }))).reply?.text).to.equal('🟢 Live check completed: chk-1 · Acme onboarding');
+    expect((await later('Rejected', rc({ broadcast: [] }))).reply).to.equal(undefined);
+    const mentioned = await later('Completed', rc({ mention: { Completed: ['Ada <29:1abc>'] } }));
+    expect(mentioned.reply?.text).to.equal('<at>Ada</at> 🟢 Live check completed: chk-1 · Acme onboarding');
+    expect(mentioned.reply?.entities).to.deep.equal([{ type: 'mention', text: '<at>Ada</at>', mentioned: { id: '29:1abc', name: 'Ada' } }]);
   });
 
   it('edit: only updates the first card', async () => {
@@ -150,7 +147,7 @@ describe('createTeamsReceiver', () => {
   });
 
   it('mentions people and tags given as "Name <id>" for the status', async () => {
-    let card: any;
+    let card!: CardJson;
     const scope = nock(SERVICE)
       .post('/v3/conversations', (body) => {
         card = body.activity.attachments[0].content;
@@ -160,7 +157,7 @@ describe('createTeamsReceiver', () => {
     const r = receiver(rc({ mention: { Rejected: ['Compliance Reviewers <MzY5NjE2ODY=>', 'Ada <29:1abc>', 'Someone'] } }));
     await r.deliver(job(event('Rejected')), ctx(null));
     scope.done();
-    expect(card.msteams.entities).to.deep.equal([
+    expect(card.msteams!.entities).to.deep.equal([
       { type: 'mention', text: '<at>Compliance Reviewers</at>', mentioned: { id: 'MzY5NjE2ODY=', name: 'Compliance Reviewers', type: 'tag' } },
       { type: 'mention', text: '<at>Ada</at>', mentioned: { id: '29:1abc', name: 'Ada' } },
     ]);

@@ -1,0 +1,75 @@
+import type { DisplayConfig } from '../model/config.js';
+
+/** A moment as messages write it: exact for machines, in the display zone and locale for people. */
+export interface MessageTime {
+  /** Milliseconds since the epoch. */
+  at: number;
+  /** RFC 3339 in UTC, seconds precision ("2026-12-01T14:02:00Z"): what Adaptive Card date functions read. */
+  iso: string;
+  /** Date and time in the display zone and locale ("1 Dec 2026, 15:02 CET"). */
+  text: string;
+  /** The time of day alone ("15:02"), for history lines. */
+  clock: string;
+}
+
+/** Writes times in one zone and locale. */
+export interface TimeFormat {
+  readonly timeZone: string;
+  readonly locale: string;
+  at(ms: number): MessageTime;
+}
+
+/** Whether `zone` is an IANA time zone this Node knows ("Europe/Berlin", "UTC"). */
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone.trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `locale` is a well-formed BCP 47 tag ("de-DE", "en-GB"). */
+export function isValidLocale(locale: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(locale).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/** RFC 3339 in UTC without milliseconds; "?" for a time that is not one. */
+export function isoSeconds(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? '?' : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Formats by zone and locale: building an Intl.DateTimeFormat costs more than formatting with one. */
+const formats = new Map<string, TimeFormat>();
+const MAX_FORMATS = 16;
+
+/** The time format for a display config (Intl.DateTimeFormat), built once per zone and locale. */
+export function createTimeFormat(display: DisplayConfig): TimeFormat {
+  const key = `${display.timeZone}\u0000${display.locale}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = buildTimeFormat(display);
+    if (formats.size >= MAX_FORMATS) formats.delete(formats.keys().next().value as string);
+    formats.set(key, format);
+  }
+  return format;
+}
+
+function buildTimeFormat(display: DisplayConfig): TimeFormat {
+  const { timeZone, locale } = display;
+  const dateTime = new Intl.DateTimeFormat(locale, {
+    timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
+  });
+  const clock = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit' });
+  const write = (f: Intl.DateTimeFormat, ms: number) => (Number.isFinite(ms) ? f.format(ms) : '?');
+  return {
+    timeZone,
+    locale,
+    at: (ms) => ({ at: ms, iso: isoSeconds(ms), text: write(dateTime, ms), clock: write(clock, ms) }),
+  };
+}
