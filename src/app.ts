@@ -4,8 +4,7 @@ import { createAverApiClient } from './aver/api-client.js';
 import { createEnricher } from './aver/enrich.js';
 import { systemClock, type Clock } from './clock.js';
 import { createChatCommands } from './commands/commands.js';
-import { bridgeRoutes } from './http/routes.js';
-import { createHttpApp } from './http/server.js';
+import { bridgeRoutes, createHttpApps } from './http/routes.js';
 import { createHousekeepingTimer } from './lifecycle/housekeeping-timer.js';
 import { createLifecycle } from './lifecycle/lifecycle.js';
 import { createIntake } from './lifecycle/shut-down.js';
@@ -14,6 +13,7 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import type { Config } from './model/config.js';
 import { createDeliveryWorker } from './pipeline/deliver-jobs.js';
+import { createTimerPump } from './pipeline/fire-timers.js';
 import { createPump } from './pipeline/pump.js';
 import { routeEvents } from './pipeline/route-events.js';
 import { createLiveConfig } from './reload/live-config.js';
@@ -41,7 +41,7 @@ export interface BridgeOptions {
  * table in http/routes.ts, start-up and shutdown in lifecycle/.
  */
 export async function createBridge(initial: Config, options: BridgeOptions = {}) {
-  const logger = options.logger ?? createLogger(initial.log.level);
+  const logger = options.logger ?? createLogger(initial.log.level, undefined, initial.log.format);
   const clock = options.clock ?? systemClock;
   const fetchFn = options.fetch ?? globalThis.fetch;
   const metrics = createMetrics();
@@ -71,7 +71,10 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     if (n > 0) worker.wake();
     return n;
   }, { clock, logger, intervalMs: () => live.config().delivery.pollIntervalMs });
-  const commands = createChatCommands({ state: live.state, store, inbox, clock, onAccepted: () => router.wake() });
+  const commands = createChatCommands({
+    state: live.state, config: live.config, store, inbox, clock, metrics, logger,
+    onAccepted: () => router.wake(), onEnqueued: () => worker.wake(),
+  });
   await live.load({ commands, onSwapped: () => worker.wake() });
 
   const housekeeping = createHousekeepingTimer({ store, ownsStore, clock, logger, config: live.config, receivers: () => [...live.state().receivers.keys()] });
@@ -84,8 +87,17 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     config: live.config, state: live.state, store, metrics, clock, logger,
     reload: live.reloadFromSource, wakeWorker: () => worker.wake(),
   });
-  const http = createHttpApp({ logger, routes, extra: [admin], trustProxy: initial.server.trustProxy });
-  const lifecycle = createLifecycle({ live, store, ownsStore, closeStore: !options.store, worker, router, housekeeping, intake, http, clock, logger });
+  // server.internal: probes, metrics and admin on a listener of their own (read at start-up, like the rest of server.*).
+  const http = createHttpApps({ logger, routes, admin, trustProxy: initial.server.trustProxy, internal: initial.server.internal !== undefined });
+  // Group windows, held deliveries and reminders (pipeline/fire-timers.ts): they start and stop with routing.
+  const timers = createTimerPump({ store, clock, logger, metrics, tree: () => live.state().tree, owner: worker.owner, lease: () => live.config().delivery }, {
+    onJobs: () => worker.wake(), intervalMs: () => live.config().delivery.pollIntervalMs,
+  });
+  const routing = {
+    start: () => { router.start(); timers.start(); },
+    stop: async () => { await Promise.all([router.stop(), timers.stop()]); },
+  };
+  const lifecycle = createLifecycle({ live, store, ownsStore, closeStore: !options.store, worker, router: routing, housekeeping, intake, http: http.public, internalHttp: http.internal, clock, logger });
 
   return {
     store,

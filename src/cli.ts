@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Io } from './cli/command.js';
 import { describeError } from './cli/describe-error.js';
+import { runCommandLine } from './cli/run-command-line.js';
 
 export type { Io } from './cli/command.js';
 
@@ -14,8 +15,6 @@ const stdio: Io = { out: (s) => void process.stdout.write(s + '\n'), err: (s) =>
  */
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   try {
-    // Imported inside the try: a dependency that cannot load is reported in one line too.
-    const { runCommandLine } = await import('./cli/run-command-line.js');
     return await runCommandLine(argv, io);
   } catch (err) {
     const { text, exitCode } = describeError(err);

@@ -15,17 +15,9 @@ const GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_reques
  */
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) {
-    collectDefaultMetrics({ register: registry, prefix: PREFIX });
-    for (const name of GAUGES_NAMED_TOTAL) registry.removeSingleMetric(PREFIX + name);
-  }
+  if (options.defaultMetrics ?? true) registerProcessMetrics(registry);
+  registerBuildInfo(registry);
   const registers = [registry];
-  new Gauge({
-    name: 'aver_bridge_build_info',
-    help: 'Value 1, with the version of aver-bridge and of the Node.js it runs on.',
-    labelNames: ['version', 'node'] as const,
-    registers,
-  }).set({ version: packageVersion(), node: process.versions.node }, 1);
   const m = {
     registry,
     eventsReceived: new Counter({
@@ -80,6 +72,33 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['code'] as const,
       registers,
     }),
+    checkAcknowledgements: new Counter({
+      name: 'aver_bridge_check_acknowledgements_total',
+      help: 'Checks acknowledged from Slack or Teams (a button or a command), by platform and how.',
+      labelNames: ['platform', 'via'] as const,
+      registers,
+    }),
+    checkAssignments: new Counter({
+      name: 'aver_bridge_check_assignments_total',
+      help: 'Checks assigned or unassigned from Slack or Teams, by action (assign, unassign), platform and how.',
+      labelNames: ['action', 'platform', 'via'] as const,
+      registers,
+    }),
+    timeToAcknowledge: new Histogram({
+      name: 'aver_bridge_check_time_to_acknowledge_seconds',
+      help: "From a check's first message posted to its first acknowledgement.",
+      buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800],
+      registers,
+    }),
+    openGroups: new Gauge({ name: 'aver_bridge_open_groups', help: 'Group windows open (waiting for group_wait or gathering for group_interval).', registers }),
+    heldDeliveries: new Gauge({ name: 'aver_bridge_held_deliveries', help: 'Deliveries held by a muted time interval, sent when it ends.', registers }),
+    groupFlushes: new Counter({
+      name: 'aver_bridge_group_flushes_total',
+      help: 'Group flushes, by receiver and result (digest, single: one event sent as its own message, close: nothing new).',
+      labelNames: ['receiver', 'result'] as const,
+      registers,
+    }),
+    remindersSent: new Counter({ name: 'aver_bridge_reminders_total', help: 'Reminders enqueued, by receiver.', labelNames: ['receiver'] as const, registers }),
     configReloadSuccessful: new Gauge({ name: 'aver_bridge_config_last_reload_successful', help: 'Whether the last configuration reload succeeded.', registers }),
     configReloadTimestamp: new Gauge({
       name: 'aver_bridge_config_last_reload_success_timestamp_seconds',
@@ -92,3 +111,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** prom-client's process and Node.js metrics, prefixed, less the gauges promtool flags. */
+function registerProcessMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  for (const name of GAUGES_NAMED_TOTAL) registry.removeSingleMetric(PREFIX + name);
+}
+
+/** aver_bridge_build_info: 1, labelled with what runs (as Prometheus' own prometheus_build_info). */
+function registerBuildInfo(registry: Registry): void {
+  new Gauge({
+    name: 'aver_bridge_build_info',
+    help: 'Value 1, with the version of aver-bridge and of the Node.js it runs on.',
+    labelNames: ['version', 'node'] as const,
+    registers: [registry],
+  }).set({ version: packageVersion(), node: process.versions.node }, 1);
+}

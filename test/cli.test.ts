@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { main } from '../src/cli.js';
+import { COMMANDS } from '../src/cli/commands.js';
 import { startBridge, tempDir } from './helpers/bridge.js';
 import { MINIMAL_YAML } from './helpers/config.js';
 
 const EXAMPLE = 'examples/aver-bridge.yaml';
+const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** The CLI's main() in this process, for the cases that need no process of their own. */
 async function inProcess(argv: string[]) {
@@ -84,10 +87,59 @@ describe('aver-bridge CLI', () => {
       expect(r.stderr).to.contain('--url');
     });
 
-    it('an unknown command exits 2 with the usage', async () => {
-      const r = await inProcess(['frobnicate']);
-      expect(r.code).to.equal(2);
-      expect(r.stderr).to.contain('unknown command: frobnicate').and.contain('Usage:');
+    it('--version prints package.json\'s version and exits 0', async () => {
+      const r = await inProcess(['--version']);
+      expect(r).to.deep.equal({ code: 0, stdout: PACKAGE.version, stderr: '' });
     });
+
+    it('help and --help list every command with its synopsis, and exit 0', async () => {
+      for (const argv of [['help'], ['--help'], ['-h']]) {
+        const r = await inProcess(argv);
+        expect(r.code, argv.join(' ')).to.equal(0);
+        expect(r.stderr).to.equal('');
+        for (const c of COMMANDS) {
+          expect(r.stdout, c.name).to.contain(`  ${c.name}  `);
+          for (const u of c.usage) expect(r.stdout).to.contain(`aver-bridge ${u}`);
+        }
+      }
+    });
+
+    for (const c of COMMANDS) {
+      it(`help ${c.name} and ${c.name} --help print its usage and every option it takes`, async () => {
+        const viaHelp = await inProcess(['help', ...c.name.split(' ')]);
+        const viaFlag = await inProcess([...c.name.split(' '), '--help']);
+        expect(viaHelp.code).to.equal(0);
+        expect(viaFlag).to.deep.equal(viaHelp);
+        expect(viaHelp.stdout.split('\n')[0]).to.equal(`Usage: aver-bridge ${c.usage[0]}`);
+        for (const o of c.options) expect(viaHelp.stdout, `--${o}`).to.match(new RegExp(`^ +(-., )?--${o}\\b`, 'm'));
+      });
+    }
+
+    // One line saying what is wrong, then the usage; exit 2; never a stack trace.
+    const usageErrors: Array<[argv: string[], line: string, usage: string]> = [
+      [['--conifg', 'x'], 'aver-bridge: unknown option --conifg (did you mean --config?)', 'Usage:'],
+      [['nosuch'], 'aver-bridge: unknown command "nosuch"', 'Usage:'],
+      [['chek-config'], 'aver-bridge: unknown command "chek-config" (did you mean "check-config"?)', 'Usage:'],
+      [['routes'], 'aver-bridge: unknown command "routes" (did you mean "routes test"?)', 'Usage:'],
+      [['help', 'nosuch'], 'aver-bridge: unknown command "nosuch"', 'Usage:'],
+      [['check-config', '--conifg', 'x'], 'aver-bridge: unknown option --conifg (did you mean --config?)', 'Usage: aver-bridge check-config'],
+      [['check-config', '--url', 'x'], 'aver-bridge: check-config does not take --url', 'Usage: aver-bridge check-config'],
+      [['check-config', 'extra'], 'aver-bridge: check-config takes no arguments; got "extra"', 'Usage: aver-bridge check-config'],
+      [['serve', '--config'], 'aver-bridge: --config needs a value: --config FILE', 'Usage: aver-bridge [serve]'],
+      [['dead-letters', '--json=yes'], 'aver-bridge: --json takes no value (got --json=yes)', 'Usage: aver-bridge dead-letters'],
+      [['-x'], 'aver-bridge: unknown option -x', 'Usage: aver-bridge [serve]'],
+      [['send-test'], 'aver-bridge: send-test needs --url, e.g. --url http://localhost:8080/webhooks/aver', 'Usage: aver-bridge send-test'],
+    ];
+    for (const [argv, line, usage] of usageErrors) {
+      it(`${argv.join(' ')}: exits 2 with "${line}" and the usage`, async () => {
+        const r = await inProcess(argv);
+        expect(r.code).to.equal(2);
+        expect(r.stdout).to.equal('');
+        const [first, ...rest] = r.stderr.split('\n');
+        expect(first).to.equal(line);
+        expect(rest.join('\n')).to.match(new RegExp(`^${usage.replace(/[[\]]/g, '\\$&')}`));
+        expect(r.stderr).to.not.match(/^\s+at /m);
+      });
+    }
   });
 });

@@ -151,3 +151,47 @@ route:
     for (const s of SECRETS) expect(everything).to.not.contain(s.slice(4, -4));
   });
 });
+
+describe('logging: every refused webhook at warn, with no secret', () => {
+  let t: TestBridge;
+  let log: ReturnType<typeof captureLogger>;
+  const webhook = { statusMessage: { type: 'LiveCheck', id: 'refused-1', groupId: 'g', status: 'Completed' } };
+
+  before(async () => {
+    log = captureLogger();
+    t = await startBridge(`
+aver:
+  webhook:
+    secrets: ["${WEBHOOK_SECRET}"]
+    maxBodyBytes: 256
+receivers:
+  - name: ops
+    console: {}
+route:
+  receiver: ops
+`, { logger: log.logger });
+  });
+  after(() => t.stop());
+
+  const refusals = () => log.records().filter((l) => l.level === 40 && l.msg.startsWith('webhook refused'));
+
+  it('a webhook with a wrong secret: one warn line naming the status, code and remote address, and no secret', async () => {
+    const res = await postWebhook(`${t.url}/webhooks/aver`, webhook, { authorization: WRONG_SECRET });
+    expect(res.status).to.equal(401);
+    const lines = refusals();
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({ status: 401, code: 'unauthorized', remoteAddress: '127.0.0.1', path: '/webhooks/aver', msg: 'webhook refused: 401 unauthorized' });
+    expect(log.text()).to.not.contain(WRONG_SECRET).and.not.contain(WEBHOOK_SECRET);
+  });
+
+  it('415, 413, 400 and 422 each get their line too, with neither body nor header value', async () => {
+    const url = `${t.url}/webhooks/aver`;
+    const auth = { authorization: WEBHOOK_SECRET };
+    expect((await postWebhook(url, webhook, { ...auth, 'content-type': 'text/plain' })).status).to.equal(415);
+    expect((await postWebhook(url, { statusMessage: { type: 'x'.repeat(400) } }, auth)).status).to.equal(413);
+    expect((await postWebhook(url, '{"statusMessage": BODY-LOGTEST', auth)).status).to.equal(400);
+    expect((await postWebhook(url, { statusMessage: { type: 'LiveCheck', id: 'BODY-LOGTEST', status: 'Completed' } }, auth)).status).to.equal(422);
+    expect(refusals().map((l) => `${String(l.status)} ${String(l.code)}`)).to.deep.equal(['401 unauthorized', '415 unsupported_media_type', '413 payload_too_large', '400 invalid_json', '422 schema_violation']);
+    expect(log.text()).to.not.contain('BODY-LOGTEST').and.not.contain(WEBHOOK_SECRET);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Config, ReceiverConfig } from '../model/config.js';
+import type { Config, ReceiverConfig, TeamsConfig } from '../model/config.js';
 import { flattenRoutes, type Route } from '../routing/tree.js';
 
 /** The config as the admin page may show it: names, kinds, channels and settings; never a secret, token or URL query. */
@@ -8,7 +8,10 @@ export interface ConfigSummary {
   webhook: { path: string; header: string; secrets: number; allowUnauthenticated: boolean; dedupWindowMs: number };
   enrichment: string | null;
   slack: string | null;
-  teams: string | null;
+  /** `smtp:`: the server, TLS and login (never the password), and the From address. */
+  smtp: string | null;
+  /** `authOff`: no appId, so no token is checked (dev mode): the page shows it as a warning. */
+  teams: { text: string; authOff: boolean } | null;
   delivery: { concurrency: number; timeoutMs: number; maxAgeMs: number; backoff: string };
   receivers: Array<{ name: string; kind: string; target: string }>;
   routes: Array<{ depth: number; path: string; receiver: string; matchers: string[]; continue: boolean }>;
@@ -35,7 +38,16 @@ function describeReceiver(r: ReceiverConfig): { kind: string; target: string } {
       return { kind: r.kind, target: originOf(r.webhook.url) + (headers.length ? ` (headers: ${headers.join(', ')})` : '') };
     }
     case 'console': return { kind: r.kind, target: 'stdout' };
+    case 'email': return { kind: r.kind, target: emailTarget(r.email) };
   }
+}
+
+/** Teams' authentication as it really is: without an appId botbuilder checks no token at all. */
+function describeTeams(t: TeamsConfig): { text: string; authOff: boolean } {
+  if (!t.appId.trim()) return { text: 'authentication OFF (no appId: dev mode, /api/messages takes requests without a token)', authOff: true };
+  const credential = t.appType === 'UserAssignedMSI' ? 'managed identity' : t.appPassword ? 'password set' : 'no password';
+  const tenants = t.allowedTenants.length === 0 ? 'any tenant' : `${t.allowedTenants.length} allowed tenant${t.allowedTenants.length === 1 ? '' : 's'}`;
+  return { text: `app ${t.appId} (${t.appType}), ${credential}, ${tenants}`, authOff: false };
 }
 
 const seconds = (ms: number) => (ms % 3600_000 === 0 ? `${ms / 3600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
@@ -49,8 +61,9 @@ export function summariseConfig(config: Config, tree: Route): ConfigSummary {
     hash: config.source.hash,
     webhook: { path: webhook.path, header: webhook.header, secrets: webhook.secrets.length, allowUnauthenticated: webhook.allowUnauthenticated, dedupWindowMs: webhook.dedupWindowMs },
     enrichment: config.aver.api ? `on (${originOf(config.aver.api.baseUrl)}, personal data ${config.aver.api.showPersonalData ? 'shown' : 'hidden'})` : null,
+    smtp: config.smtp ? smtpSummary(config.smtp) : null,
     slack: config.slack ? `bot token set${config.slack.signingSecret ? ', signing secret set (/aver commands on)' : ''}` : null,
-    teams: config.teams ? `app ${config.teams.appType}, credentials set` : null,
+    teams: config.teams ? describeTeams(config.teams) : null,
     delivery: {
       concurrency: delivery.concurrency,
       timeoutMs: delivery.timeoutMs,
@@ -67,6 +80,19 @@ export function summariseConfig(config: Config, tree: Route): ConfigSummary {
     })),
     groups: Object.keys(config.aver.groups).length,
   };
+}
+
+/** "to a@example.com, b@example.com; cc c@example.com; bcc 1 address". */
+function emailTarget(email: { to: string[]; cc: string[]; bcc: string[] }): string {
+  const parts = [email.to.length ? `to ${email.to.join(', ')}` : '', email.cc.length ? `cc ${email.cc.join(', ')}` : '', email.bcc.length ? `bcc ${email.bcc.join(', ')}` : ''];
+  return parts.filter(Boolean).join('; ');
+}
+
+/** "smtp://mail.example.com:587, STARTTLS required, login as aver, from Aver <aver@example.com>, pool of 3". */
+function smtpSummary(smtp: NonNullable<Config['smtp']>): string {
+  const tls = smtp.secure ? 'TLS' : smtp.requireTLS ? 'STARTTLS required' : 'STARTTLS when offered';
+  const check = smtp.tls.rejectUnauthorized ? (smtp.tls.caFile ? `, certificates checked against ${smtp.tls.caFile}` : '') : ', certificates NOT checked';
+  return `${smtp.url}, ${tls}${check}, ${smtp.user !== undefined ? `login as ${smtp.user}` : 'no login'}, from ${smtp.from}, pool of ${smtp.pool.maxConnections}`;
 }
 
 export { seconds as formatMs };

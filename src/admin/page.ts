@@ -1,7 +1,9 @@
 import { KNOWN_STATUSES, KNOWN_TYPES } from '../model/event.js';
+import { describeTimers } from '../routing/test-route.js';
 import { formatMs } from './config-summary.js';
 import { html, raw, timeAgo, type SafeHtml } from './html.js';
-import type { AdminView, DeliveryView, EventView } from './view.js';
+import type { ReceiverPreview } from './route-test.js';
+import { REFERENCE_SEARCH_WINDOW, type AdminView, type DeliveryView, type EventView } from './view.js';
 
 // Inline, no build step, no CDN: the page must work on an air-gapped network.
 const CSS = raw(`
@@ -20,7 +22,7 @@ section.card { background:var(--card); border:1px solid var(--line); border-radi
 h2 { font-size:15px; margin:0 0 10px; display:flex; align-items:center; gap:10px; }
 h2 .count { font-weight:500; color:var(--muted); font-size:13px; }
 h3 { font-size:13px; margin:14px 0 6px; color:var(--muted); text-transform:uppercase; letter-spacing:.5px; }
-.stats { display:grid; grid-template-columns:repeat(auto-fit,minmax(200px,1fr)); gap:12px; margin-bottom:16px; }
+.stats { display:grid; grid-template-columns:repeat(auto-fit,minmax(150px,1fr)); gap:12px; margin-bottom:16px; }
 .stat { background:var(--card); border:1px solid var(--line); border-left:4px solid var(--line); border-radius:10px; padding:10px 14px; }
 .stat .n { font-size:22px; font-weight:650; }
 .stat .l { color:var(--muted); font-size:12.5px; }
@@ -55,7 +57,7 @@ form.inline { display:inline; margin:0; }
 @media (max-width:1100px) { .grid2 { grid-template-columns:1fr; } }
 .grid2 > section.card { margin-bottom:0; }
 label { display:block; font-size:12.5px; color:var(--muted); font-weight:600; margin-bottom:3px; }
-input[type=text], input[type=password], textarea { width:100%; font:inherit; padding:6px 8px; border:1px solid #cfd4dc; border-radius:6px; background:#fff; }
+input[type=text], input[type=search], input[type=password], textarea { width:100%; font:inherit; padding:6px 8px; border:1px solid #cfd4dc; border-radius:6px; background:#fff; }
 textarea { min-height:56px; font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:12.5px; }
 .fields { display:grid; grid-template-columns:1fr 1fr; gap:10px 12px; margin-bottom:10px; }
 .fields .full { grid-column:1 / -1; }
@@ -65,6 +67,27 @@ dl.kv dt { color:var(--muted); } dl.kv dd { margin:0; overflow-wrap:anywhere; }
 ul.tree { list-style:none; padding:0; margin:0; }
 ul.tree li { padding:3px 0; border-bottom:1px dotted var(--line); }
 .empty { color:var(--muted); padding:6px 0; }
+form.search { display:flex; gap:8px; align-items:center; flex-wrap:wrap; margin:0 0 12px; }
+form.search input[type=search] { flex:1 1 200px; width:auto; max-width:520px; }
+header.top a.on { background:var(--accent); border-color:var(--accent); }
+/* A phone (375 px): tables become stacked rows, each cell under its column's name, so nothing runs off the side. */
+@media (max-width:720px) {
+  header.top { padding:8px 12px; gap:8px; }
+  main { padding:10px 10px 32px; }
+  section.card { padding:12px; }
+  h2 { flex-wrap:wrap; gap:2px 10px; }
+  .fields { grid-template-columns:1fr; }
+  dl.kv { grid-template-columns:1fr; gap:0; } dl.kv dd { margin-bottom:6px; }
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display:block; width:100%; }
+  table.stack thead { display:none; }
+  table.stack tr { padding:8px 0; border-bottom:1px solid var(--line); }
+  table.stack tr:last-child { border-bottom:none; }
+  table.stack td { border:none; padding:2px 0; }
+  table.stack td[data-label] { position:relative; padding-left:92px; min-height:22px; }
+  table.stack td[data-label]::before { content:attr(data-label); position:absolute; left:0; width:84px; color:var(--muted); font:12px/1.9 system-ui,sans-serif; white-space:normal; }
+}
+.preview { margin:8px 0 12px; }
+.preview pre { background:var(--mute-bg); border-radius:6px; padding:8px 10px; margin:6px 0; white-space:pre-wrap; overflow-wrap:anywhere; }
 `);
 
 const STATUS_TONE: Record<string, string> = {
@@ -72,10 +95,10 @@ const STATUS_TONE: Record<string, string> = {
   Created: 'info', AwaitingUser: 'info', AwaitingAutomation: 'info', Canceled: 'mute',
 };
 
-function layout(title: string, body: SafeHtml, header: SafeHtml = html``): SafeHtml {
+function layout(title: string, body: SafeHtml, header: SafeHtml = html``, refresh?: { seconds: number; url: string }): SafeHtml {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${title}</title><style>${CSS}</style></head>
+<meta name="referrer" content="no-referrer">${refresh ? html`<meta http-equiv="refresh" content="${refresh.seconds}; url=${refresh.url}">` : ''}<title>${title}</title><style>${CSS}</style></head>
 <body>${header}${body}</body></html>`;
 }
 
@@ -124,35 +147,60 @@ function eventRow(e: EventView, now: number): SafeHtml {
       : e.deliveries.map((d) => deliveryChip(d, now));
   const group = e.stored.labels?.group && e.stored.labels.group !== ev.groupId ? e.stored.labels.group : null;
   return html`<tr data-event-id="${ev.eventId}">
-  <td class="nowrap">${timeAgo(ev.receivedAt, now)}</td>
-  <td><div>${ev.type}${ev.unknownType ? html` <span class="small">(unknown type)</span>` : ''}</div><div class="mono wrap">${ev.id}</div></td>
-  <td>${group ? html`<div>${group}</div>` : ''}<div class="mono small wrap">${ev.groupId}</div></td>
-  <td>${statusBadge(ev.status, ev.unknownStatus)}</td>
-  <td><div class="chips">${deliveries}</div></td>
-  <td class="mono small wrap">${ev.eventId}</td>
+  <td class="nowrap" data-label="Received">${timeAgo(ev.receivedAt, now)}</td>
+  <td data-label="Entity"><div>${ev.type}${ev.unknownType ? html` <span class="small">(unknown type)</span>` : ''}</div><div class="mono wrap">${ev.id}</div></td>
+  <td data-label="Group">${group ? html`<div>${group}</div>` : ''}<div class="mono small wrap">${ev.groupId}</div></td>
+  <td data-label="Aver status">${statusBadge(ev.status, ev.unknownStatus)}</td>
+  <td data-label="Deliveries"><div class="chips">${deliveries}</div></td>
+  <td class="mono small wrap" data-label="Event id">${ev.eventId}</td>
 </tr>`;
 }
 
+/** How often the page reloads itself once Auto-refresh is on. */
+const AUTO_REFRESH_SECONDS = 5;
+
+/** The page's own URL with the search and auto-refresh kept (a notice or the route tester's input left out). */
+function pageUrl(search: string | undefined, refreshSeconds?: number): string {
+  const query = new URLSearchParams();
+  if (search) query.set('q', search);
+  if (refreshSeconds) query.set('refresh', String(refreshSeconds));
+  const q = query.toString();
+  return q ? `/admin?${q}` : '/admin';
+}
+
+function searchForm(v: AdminView): SafeHtml {
+  return html`<form class="search" method="get" action="/admin#events" role="search">
+  ${v.refreshSeconds ? html`<input type="hidden" name="refresh" value="${v.refreshSeconds}">` : ''}
+  <input type="search" name="q" value="${v.search ?? ''}" placeholder="Check id, event id or customer reference" aria-label="Check id, event id or customer reference" maxlength="200">
+  <button type="submit">Search</button>
+  ${v.search ? html`<a href="${pageUrl(undefined, v.refreshSeconds)}#events">Show all</a>` : ''}
+</form>`;
+}
+
 function eventsSection(v: AdminView): SafeHtml {
+  const empty = v.search
+    ? html`<p class="empty">No event has the check id or event id <span class="mono">${v.search}</span>, and none of the latest ${REFERENCE_SEARCH_WINDOW} has a customer reference containing it.</p>`
+    : html`<p class="empty">No events yet. Aver posts to <span class="mono">${v.config.webhook.path}</span>.</p>`;
   const body = v.events.length === 0
-    ? html`<p class="empty">No events yet. Aver posts to <span class="mono">${v.config.webhook.path}</span>.</p>`
-    : html`<table><thead><tr><th>Received</th><th>Entity</th><th>Group</th><th>Aver status</th><th>Deliveries</th><th>Event id</th></tr></thead>
+    ? empty
+    : html`<table class="stack"><thead><tr><th>Received</th><th>Entity</th><th>Group</th><th>Aver status</th><th>Deliveries</th><th>Event id</th></tr></thead>
 <tbody>${v.events.map((e) => eventRow(e, v.now))}</tbody></table>`;
-  return html`<section class="card" id="events"><h2>Recent events <span class="count">newest first, last ${v.events.length}</span></h2>${body}</section>`;
+  const count = v.search ? `${plural(v.events.length, 'event')} found, newest first` : `newest first, last ${v.events.length}`;
+  return html`<section class="card" id="events"><h2>${v.search ? 'Events found' : 'Recent events'} <span class="count">${count}</span></h2>${searchForm(v)}${body}</section>`;
 }
 
 function deadLettersSection(v: AdminView): SafeHtml {
   const csrf = html`<input type="hidden" name="csrf" value="${v.csrf}">`;
   const body = v.deadLetters.length === 0
     ? html`<p class="empty">No dead letters: every delivery went through or is still being tried.</p>`
-    : html`<table><thead><tr><th>Job</th><th>Failed</th><th>Receiver</th><th>Event</th><th>Attempts</th><th>Reason</th><th></th></tr></thead><tbody>
+    : html`<table class="stack"><thead><tr><th>Job</th><th>Failed</th><th>Receiver</th><th>Event</th><th>Attempts</th><th>Reason</th><th></th></tr></thead><tbody>
 ${v.deadLetters.map((j) => html`<tr data-job-id="${j.id}">
-  <td class="mono">#${j.id}</td>
-  <td class="nowrap">${timeAgo(j.updatedAt, v.now)}</td>
-  <td><b>${j.receiver}</b></td>
-  <td><div>${j.event.type} ${statusBadge(j.event.status, j.event.unknownStatus)}</div><div class="mono small wrap">${j.event.id}</div></td>
-  <td>${j.attempts}</td>
-  <td class="wrap bad">${j.lastReason ?? ''}</td>
+  <td class="mono" data-label="Job">#${j.id}</td>
+  <td class="nowrap" data-label="Failed">${timeAgo(j.updatedAt, v.now)}</td>
+  <td data-label="Receiver"><b>${j.receiver}</b></td>
+  <td data-label="Event"><div>${j.event.type} ${statusBadge(j.event.status, j.event.unknownStatus)}</div><div class="mono small wrap">${j.event.id}</div></td>
+  <td data-label="Attempts">${j.attempts}</td>
+  <td class="wrap bad" data-label="Reason">${j.lastReason ?? ''}</td>
   <td><form class="inline" method="post" action="/admin/dead-letters/${j.id}/retry">${csrf}<button type="submit" aria-label="Retry dead letter ${j.id}">Retry</button></form></td>
 </tr>`)}</tbody></table>
 <form method="post" action="/admin/dead-letters/retry-all" style="margin-top:10px">${csrf}<button type="submit" class="secondary">Retry all dead letters</button></form>`;
@@ -161,6 +209,19 @@ ${v.deadLetters.map((j) => html`<tr data-job-id="${j.id}">
 
 function options(values: readonly string[]): SafeHtml[] {
   return values.map((s) => html`<option value="${s}"></option>`);
+}
+
+/** What each receiver reached would post, as `aver-bridge preview` shows it: the text, and the JSON payload folded. */
+function previewsBlock(previews: ReceiverPreview[]): SafeHtml {
+  if (previews.length === 0) return html``;
+  return html`<h3>Preview</h3>
+<div class="small">What each receiver would post as its first message about this check (blank type, status and id read as LiveCheck, Completed and a sample id), the same as <span class="mono">aver-bridge preview</span>. Nothing is sent.</div>
+${previews.map((p) => html`<div class="preview" id="preview-${p.receiver}">
+  <div><b>${p.receiver}</b> <span class="badge mute">${p.kind}</span> <span class="small">${p.destination}</span></div>
+  ${p.templateError ? html`<div class="banner bad">Its template failed, so the default message would be sent: ${p.templateError}</div>` : ''}
+  <pre class="mono">${p.text}</pre>
+  <details><summary class="small">JSON payload</summary><pre class="mono">${JSON.stringify(p.payload, null, 2)}</pre></details>
+</div>`)}`;
 }
 
 function testerSection(v: AdminView): SafeHtml {
@@ -175,11 +236,12 @@ function testerSection(v: AdminView): SafeHtml {
   <h3>Receivers</h3>
   <div id="route-receivers">${result.receivers.length ? result.receivers.map((r) => html`<span class="badge info">${r}</span> `) : html`<span class="empty">none</span>`}</div>
   <h3>Path</h3>
-  <table><thead><tr><th>Receiver</th><th>Node</th><th>Matchers</th></tr></thead><tbody>
-  ${result.routes.map((r) => html`<tr><td><b>${r.receiver}</b></td><td class="mono">${r.path}</td><td class="mono small">${r.matchers.join(', ') || '(matches everything)'}</td></tr>`)}
+  <table><thead><tr><th>Receiver</th><th>Node</th><th>Matchers</th><th>Grouping, intervals, reminders</th></tr></thead><tbody>
+  ${result.routes.map((r) => html`<tr><td><b>${r.receiver}</b></td><td class="mono">${r.path}</td><td class="mono small">${r.matchers.join(', ') || '(matches everything)'}</td><td class="small route-timers">${describeTimers(r.timers) || 'one by one, at once'}</td></tr>`)}
   </tbody></table>
   <h3>Labels used</h3>
   <div class="mono small wrap">${Object.entries(result.labels).map(([k, val]) => `${k}="${val}"`).join('  ')}</div>
+  ${previewsBlock(v.tester?.previews ?? [])}
 </div>`
     : '';
   return html`<section class="card" id="route-tester"><h2>Route tester <span class="count">same logic as <span class="mono">aver-bridge routes test</span></span></h2>
@@ -214,13 +276,14 @@ function configSection(v: AdminView): SafeHtml {
   <dt>Delivery</dt><dd>${c.delivery.concurrency} at once, timeout ${formatMs(c.delivery.timeoutMs)}, backoff ${c.delivery.backoff}, give up after ${formatMs(c.delivery.maxAgeMs)}</dd>
   <dt>Enrichment</dt><dd>${c.enrichment ?? 'off'}</dd>
   <dt>Slack</dt><dd>${c.slack ?? 'not configured'}</dd>
-  <dt>Teams</dt><dd>${c.teams ?? 'not configured'}</dd>
+  <dt>E-mail</dt><dd>${c.smtp ?? 'not configured'}</dd>
+  <dt>Teams</dt><dd>${c.teams ? html`<span class="${c.teams.authOff ? 'bad' : ''}">${c.teams.text}</span>` : 'not configured'}</dd>
   <dt>Groups</dt><dd>${plural(c.groups, 'named group')}</dd>
 </dl>
 <form method="post" action="/admin/reload" style="margin-top:10px"><input type="hidden" name="csrf" value="${v.csrf}"><button type="submit" class="secondary">Reload config from file</button></form>
 <h3>Receivers</h3>
-<table><thead><tr><th>Name</th><th>Kind</th><th>Target</th></tr></thead><tbody>
-${c.receivers.map((r) => html`<tr><td><b>${r.name}</b></td><td>${r.kind}</td><td class="mono small wrap">${r.target}</td></tr>`)}
+<table class="stack"><thead><tr><th>Name</th><th>Kind</th><th>Target</th></tr></thead><tbody>
+${c.receivers.map((r) => html`<tr><td data-label="Name"><b>${r.name}</b></td><td data-label="Kind">${r.kind}</td><td class="mono small wrap" data-label="Target">${r.target}</td></tr>`)}
 </tbody></table>
 <h3>Routing tree</h3>
 <ul class="tree">${c.routes.map((r) => html`<li style="padding-left:${r.depth * 18}px"><b>${r.receiver}</b> <span class="mono small">${r.matchers.length ? `{${r.matchers.join(', ')}}` : '(everything)'}</span>${r.continue ? html` <span class="badge mute">continue</span>` : ''} <span class="small mono">${r.path}</span></li>`)}</ul>
@@ -233,7 +296,7 @@ function statsRow(v: AdminView): SafeHtml {
   const oldest = v.queue.map((q) => q.oldestCreatedAt).filter((t): t is number => t !== null).sort((a, b) => a - b)[0];
   const failing = v.events.filter((e) => e.deliveries.some((d) => d.state === 'dead')).length;
   return html`<div class="stats">
-  <div class="stat"><div class="n">${v.events.length}</div><div class="l">recent events shown</div></div>
+  <div class="stat"><div class="n">${v.events.length}</div><div class="l">${v.search ? 'events found' : 'recent events shown'}</div></div>
   <div class="stat ${pending ? 'warn' : 'ok'}"><div class="n">${pending}</div><div class="l">deliveries queued${oldest !== undefined ? html`, oldest ${timeAgo(oldest, v.now)}` : ''}</div></div>
   <div class="stat ${dead ? 'bad' : 'ok'}"><div class="n">${dead}</div><div class="l">dead letters${failing ? `, ${failing} of the events shown` : ''}</div></div>
   <div class="stat ${v.reload.successful ? 'ok' : 'bad'}"><div class="n">${v.reload.successful ? 'OK' : 'Failed'}</div><div class="l">last config reload</div></div>
@@ -246,15 +309,22 @@ export function renderAdminPage(v: AdminView): SafeHtml {
   <h1>aver-bridge admin</h1>
   <span class="meta">config <span class="mono">${v.config.hash}</span> · ${v.storeKind} · as of ${new Date(v.now).toISOString().slice(11, 19)} UTC</span>
   <span class="spacer"></span>
-  <a href="/admin">Refresh</a>
+  <a href="${pageUrl(v.search, v.refreshSeconds)}">Refresh</a>
+  ${v.refreshSeconds
+    ? html`<a class="on" href="${pageUrl(v.search)}" title="The page reloads itself every ${v.refreshSeconds} s; click to stop">Auto-refresh: on</a>`
+    : html`<a href="${pageUrl(v.search, AUTO_REFRESH_SECONDS)}" title="Reload the page every ${AUTO_REFRESH_SECONDS} s">Auto-refresh: off</a>`}
   <form method="post" action="/admin/logout"><input type="hidden" name="csrf" value="${v.csrf}"><button type="submit" class="link">Log out</button></form>
 </header>`;
+  // A notice is the answer to what was just done: redirects point at #notice, so it is in view, whatever was clicked.
+  const notices = v.notice || v.error
+    ? html`<div id="notice">${v.notice ? html`<div class="banner ok" role="status">${v.notice}</div>` : ''}${v.error ? html`<div class="banner bad" role="alert">${v.error}</div>` : ''}</div>`
+    : '';
+  const refresh = v.refreshSeconds ? { seconds: v.refreshSeconds, url: pageUrl(v.search, v.refreshSeconds) } : undefined;
   return layout('aver-bridge admin', html`<main>
-${v.notice ? html`<div class="banner ok" role="status">${v.notice}</div>` : ''}
-${v.error ? html`<div class="banner bad" role="alert">${v.error}</div>` : ''}
+${notices}
 ${statsRow(v)}
 ${eventsSection(v)}
 ${deadLettersSection(v)}
 <div class="grid2">${testerSection(v)}${configSection(v)}</div>
-</main>`, header);
+</main>`, header, refresh);
 }

@@ -1,5 +1,15 @@
+import type { Config } from '../model/config.js';
 import type { Labels } from '../model/event.js';
+import { previewReceiver, type ReceiverPreview } from '../receivers/preview.js';
+import type { RouteTestResult } from '../routing/test-route.js';
 export { testRoute, type RouteTestResult } from '../routing/test-route.js';
+export type { ReceiverPreview } from '../receivers/preview.js';
+
+/** What each receiver reached would post for the tested labels: the same preview as `aver-bridge preview`. */
+export async function previewsFor(config: Config, result: RouteTestResult, now: number): Promise<ReceiverPreview[]> {
+  const previews = await Promise.all(result.receivers.map((name) => previewReceiver(config, name, result.labels, { now, routedTo: result.receivers })));
+  return previews.filter((p): p is ReceiverPreview => p !== undefined);
+}
 
 /** Parses "name=value" lines (or comma-separated pairs) into labels; blank and malformed entries are reported. */
 export function parseLabelLines(text: string): { labels: Labels; bad: string[] } {

@@ -4,7 +4,7 @@ import type { RoutingState } from '../pipeline/route-events.js';
 import type { Store, StoredEvent } from '../store/store.js';
 import type { JobRecord } from '../model/job.js';
 import { summariseConfig, type ConfigSummary } from './config-summary.js';
-import type { RouteTestResult } from './route-test.js';
+import type { ReceiverPreview, RouteTestResult } from './route-test.js';
 
 /** One delivery of an event, as the page and the JSON API show it. */
 export interface DeliveryView {
@@ -36,7 +36,12 @@ export interface AdminView {
   csrf: string;
   notice?: string;
   error?: string;
-  tester?: { input: Record<string, string>; result?: RouteTestResult; bad: string[] };
+  /** The search box's text (a check id, event id or customer reference): `events` are its matches. */
+  search?: string;
+  /** `?refresh=N`: the page reloads itself every N seconds (a meta refresh; the page runs no script). */
+  refreshSeconds?: number;
+  /** The route tester's form, its result, and what each receiver reached would post (as `aver-bridge preview`). */
+  tester?: { input: Record<string, string>; result?: RouteTestResult; bad: string[]; previews?: ReceiverPreview[] };
 }
 
 export const EVENT_LIMIT = 50;
@@ -48,9 +53,38 @@ export function deliveryView(j: JobRecord): DeliveryView {
 
 /** The most recent events, each with the deliveries it was routed to. */
 export async function recentEventViews(store: Store, limit: number): Promise<EventView[]> {
-  const events = await store.recentEvents(limit);
+  return withDeliveries(store, await store.recentEvents(limit));
+}
+
+async function withDeliveries(store: Store, events: StoredEvent[]): Promise<EventView[]> {
   const jobs = await Promise.all(events.map((e) => store.jobsForEvent(e.event.eventId)));
   return events.map((stored, i) => ({ stored, deliveries: jobs[i].map(deliveryView) }));
+}
+
+/** How many of the latest events a search by customer reference reads: the reference is not indexed. */
+export const REFERENCE_SEARCH_WINDOW = 1000;
+
+/**
+ * The events a search names, newest first, at most `limit`: by event id and by check or search id (both indexed);
+ * when neither matches, the events among the latest REFERENCE_SEARCH_WINDOW whose customer reference
+ * (thirdPartyIdentifier, from Aver's API) contains the text, ignoring case.
+ */
+export async function searchEventViews(store: Store, query: string, limit: number): Promise<EventView[]> {
+  const [byEventId, history] = await Promise.all([store.getEvent(query), store.entityHistory(query)]);
+  // Oldest first from the store: the newest `limit`, newest first (the store's order breaks a tie in time).
+  const ids = history.slice(-limit).map((h) => h.eventId).reverse();
+  let found = (await Promise.all(ids.map((id) => store.getEvent(id)))).filter((e): e is StoredEvent => e !== null);
+  if (byEventId && !ids.includes(byEventId.event.eventId)) found.push(byEventId);
+  if (found.length === 0) {
+    const wanted = query.toLowerCase();
+    found = (await store.recentEvents(REFERENCE_SEARCH_WINDOW)).filter((e) => referenceOf(e)?.toLowerCase().includes(wanted)).slice(0, limit);
+  }
+  found.sort((a, b) => b.event.receivedAt - a.event.receivedAt);
+  return withDeliveries(store, found.slice(0, limit));
+}
+
+function referenceOf(e: StoredEvent): string | undefined {
+  return e.details?.thirdPartyIdentifier ?? e.labels?.thirdPartyIdentifier;
 }
 
 async function gaugeValue(g: Metrics['configReloadSuccessful']): Promise<number | undefined> {
@@ -58,9 +92,9 @@ async function gaugeValue(g: Metrics['configReloadSuccessful']): Promise<number 
 }
 
 /** Reads the store and the live config for the admin page. */
-export async function loadAdminView(deps: { store: Store; config: () => Config; state: () => RoutingState; metrics: Metrics; now: number }): Promise<Omit<AdminView, 'csrf'>> {
+export async function loadAdminView(deps: { store: Store; config: () => Config; state: () => RoutingState; metrics: Metrics; now: number; search?: string }): Promise<Omit<AdminView, 'csrf'>> {
   const [events, deadLetters, queue, ok, at] = await Promise.all([
-    recentEventViews(deps.store, EVENT_LIMIT),
+    deps.search ? searchEventViews(deps.store, deps.search, EVENT_LIMIT) : recentEventViews(deps.store, EVENT_LIMIT),
     deps.store.listJobs({ state: 'dead', limit: DEAD_LETTER_LIMIT }),
     deps.store.queueStats(deps.now),
     gaugeValue(deps.metrics.configReloadSuccessful),
@@ -75,5 +109,6 @@ export async function loadAdminView(deps: { store: Store; config: () => Config; 
     storeKind: deps.store.kind,
     groupIds: Object.keys(deps.config().aver.groups),
     reload: { successful: ok !== 0, at: at ? at * 1000 : null },
+    ...(deps.search ? { search: deps.search } : {}),
   };
 }

@@ -223,7 +223,7 @@ function abortError(deadline: AbortSignal): BridgeError {
 }
 
 function factsFromCheck(check: AverCheck, results: AverCheckResults | null, showPersonalData: boolean): Facts {
-  const src = { ...check, ...(results ?? {}) } as AverCheckResults;
+  const src = { ...check, ...(results ?? {}) };
   const facts: Facts = {};
   const tpi = text(src.thirdPartyIdentifier);
   if (tpi) facts.thirdPartyIdentifier = tpi;

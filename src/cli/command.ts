@@ -21,10 +21,12 @@ export const OPTIONS = {
   url: { type: 'string', value: 'URL', help: "the bridge's webhook URL, e.g. http://localhost:8080/webhooks/aver" },
   header: { type: 'string', value: 'NAME', help: 'the header that carries the secret (default authorization)' },
   secret: { type: 'string', value: 'S', help: 'the webhook secret (default $AVER_WEBHOOK_SECRET)' },
-  receiver: { type: 'string', value: 'NAME', help: "only this receiver's dead letters (list, retry --all)" },
+  receiver: { type: 'string', value: 'NAME', help: "a receiver: dead-letters takes only its dead letters (list, retry --all); preview shows its message; send-test sends to it (e-mail)" },
+  format: { type: 'string', value: 'json|text', help: 'preview: the payload as JSON (the default), or as text, roughly as the channel shows it' },
   all: { type: 'boolean', help: 'retry every dead letter (with --receiver, every one of that receiver)' },
   'older-than': { type: 'string', value: 'AGE', help: 'purge the dead letters older than this, e.g. 7d' },
   json: { type: 'boolean', help: 'print the stored records as JSON (times in epoch milliseconds)' },
+  'log-format': { type: 'string', value: 'auto|json|pretty', help: 'log lines as JSON or one readable line each (default: log.format, else auto: readable on a terminal)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
   version: { type: 'boolean', help: "print aver-bridge's version" },
 } as const satisfies Record<string, OptionSpec>;

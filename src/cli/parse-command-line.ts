@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { COMMANDS, DEFAULT_COMMAND } from './commands.js';
-import { OPTIONS, UsageError, type Command, type CommandInput, type OptionName, type OptionValues } from './command.js';
+import { OPTIONS, UsageError, type Command, type CommandInput, type OptionName } from './command.js';
 import { usageOf, usageSummary } from './help.js';
 
 /** What a command line asks for: the version, help (on one command, or all), or a command to run. */
@@ -39,7 +39,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
   if (command.maxArgs !== undefined && args.length > command.maxArgs) {
     throw new UsageError(`${command.name} takes ${command.maxArgs === 0 ? 'no arguments' : `at most ${command.maxArgs}`}; got ${args.map((a) => JSON.stringify(a)).join(' ')}`, usageOf(command));
   }
-  return { kind: 'run', command, input: { values: values as OptionValues, args } };
+  return { kind: 'run', command, input: { values, args } };
 }
 
 /** The command the first words name (the longest name that fits), and the arguments after it; none given is serve. */

@@ -1,5 +1,5 @@
 import { configPath, loadConfig } from '../config/load.js';
-import { parseLabelArgs, testRoute } from '../routing/test-route.js';
+import { describeTimers, parseLabelArgs, testRoute } from '../routing/test-route.js';
 import { buildRouteTree } from '../routing/tree.js';
 import type { Command } from './command.js';
 
@@ -16,7 +16,11 @@ export const routesTest: Command = {
     const given = parseLabelArgs(args, (w) => io.err(`warning: ${w.message}: ${JSON.stringify(w.input)}${w.suggestion ? ` (write ${w.suggestion})` : ''}`));
     const { receivers, routes } = testRoute(buildRouteTree(config.route), config.aver.groups, given);
     io.out(receivers.join(','));
-    for (const r of routes) io.out(`  ${r.receiver}  via ${r.path}${r.matchers.length ? `  {${r.matchers.join(', ')}}` : ''}`);
+    for (const r of routes) {
+      io.out(`  ${r.receiver}  via ${r.path}${r.matchers.length ? `  {${r.matchers.join(', ')}}` : ''}`);
+      const timers = describeTimers(r.timers);
+      if (timers) io.out(`    ${timers}`);
+    }
     const verify = values['verify-receivers'];
     if (verify === undefined) return 0;
     const expected = verify.split(',').map((s) => s.trim()).filter(Boolean);

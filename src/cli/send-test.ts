@@ -4,11 +4,21 @@ import { UsageError, type Command } from './command.js';
 /** `aver-bridge send-test`: posts a sample Aver webhook to a running bridge. */
 export const sendTest: Command = {
   name: 'send-test',
-  summary: 'post a sample Aver webhook to a running bridge',
-  usage: ['send-test --url URL [--header NAME] [--secret S] [label=value …]'],
-  description: 'Posts a LiveCheck status message; type, id, groupId and status can be set as label=value.\nPrints the answer; exits 0 on a 2xx, 1 otherwise.',
-  options: ['url', 'header', 'secret'],
+  summary: 'post a sample Aver webhook to a running bridge, or send a sample e-mail',
+  usage: ['send-test --url URL [--header NAME] [--secret S] [label=value …]', 'send-test [--config FILE] --receiver NAME [label=value …]'],
+  description: [
+    'Posts a LiveCheck status message; type, id, groupId and status can be set as label=value.',
+    'Prints the answer; exits 0 on a 2xx, 1 otherwise.',
+    'With --receiver (an e-mail receiver), sends the sample message straight through smtp: instead, as the server',
+    'would (no running bridge, nothing stored); prints its Message-ID, or why the server refused it, and exits 1 then.',
+  ].join('\n'),
+  options: ['url', 'header', 'secret', 'config', 'receiver'],
   async run({ values, args }, io) {
+    if (values.receiver !== undefined) {
+      // Loaded only here: nodemailer is needed by nothing else the command line does.
+      const { sendTestEmail } = await import('./send-test-email.js');
+      return sendTestEmail({ config: values.config, receiver: values.receiver }, parseLabels(args), io);
+    }
     if (!values.url) throw new UsageError('send-test needs --url, e.g. --url http://localhost:8080/webhooks/aver');
     const header = values.header ?? 'authorization';
     const secret = values.secret ?? process.env.AVER_WEBHOOK_SECRET;

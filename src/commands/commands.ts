@@ -8,9 +8,11 @@ import { flattenRoutes } from '../routing/tree.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { Store } from '../store/store.js';
 import type { ChatCommands, RouteAnswer, StatusAnswer } from '../model/chat-commands.js';
+import { createCheckActions, type CheckActionsDeps } from './check-actions.js';
+import { routedCheck } from './routed-check.js';
 
 /** The chat commands, answered from the live routing state and the store. */
-export function createChatCommands(deps: { state: () => RoutingState; store: Store; inbox: GroupCommit; clock: Clock; onAccepted: () => void }): ChatCommands {
+export function createChatCommands(deps: { state: () => RoutingState; store: Store; inbox: GroupCommit; clock: Clock; onAccepted: () => void } & CheckActionsDeps): ChatCommands {
   return {
     routes(receiverNames) {
       const wanted = new Set(receiverNames);
@@ -22,31 +24,27 @@ export function createChatCommands(deps: { state: () => RoutingState; store: Sto
 
     async status(id, receiverNames) {
       const wanted = new Set(receiverNames);
-      if (wanted.size === 0) return null;
-      const history = await deps.store.entityHistory(id.trim());
       // The entity this channel was told about: the type of the newest event routed to one of its receivers.
-      let type: string | undefined;
-      for (let i = history.length - 1; i >= 0 && type === undefined; i--) {
-        const routed = await deps.store.jobsForEvent(history[i].eventId);
-        if (routed.some((j) => wanted.has(j.receiver))) type = history[i].type;
-      }
-      if (type === undefined) return null;
-      const sameEntity = history.filter((h) => h.type === type);
-      const latest = sameEntity[sameEntity.length - 1];
-      const [stored, all] = await Promise.all([deps.store.getEvent(latest.eventId), deps.store.jobsForEvent(latest.eventId)]);
-      const jobs = all.filter((j) => wanted.has(j.receiver));
+      const check = await routedCheck(deps.store, id.trim(), wanted);
+      if (!check) return null;
+      const latest = check.events[check.events.length - 1];
+      const [stored, checkState] = await Promise.all([deps.store.getEvent(latest.eventId), deps.store.getCheckState(check.entityKey)]);
+      const jobs = latest.jobs.filter((j) => wanted.has(j.receiver));
       const groups = deps.state().groups;
       return {
-        type: latest.type,
-        id: id.trim(),
+        type: check.type,
+        id: check.id,
         groupId: latest.groupId,
         group: groupName(groups, latest.groupId),
         status: latest.status,
-        history: sameEntity.map(({ status, at }) => ({ status, at })),
+        history: check.events.map(({ status, at }) => ({ status, at })),
         details: stored?.details ?? null,
         deliveries: jobs.map((j) => ({ receiver: j.receiver, state: j.state, attempts: j.attempts, lastReason: j.lastReason })),
+        ...(checkState ? { checkState } : {}),
       } satisfies StatusAnswer;
     },
+
+    act: createCheckActions(deps),
 
     async test(receiverNames) {
       const now = deps.clock.now();

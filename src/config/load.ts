@@ -5,12 +5,14 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Documen
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { checkRouteTree, type ConfigWarning } from './routes.js';
+import { readTimeIntervals, type RawNamedInterval } from './time-intervals.js';
 import { configSchema } from './schema.js';
-import type { Config, MessageTemplateConfig, ServerConfig } from '../model/config.js';
+import type { Config, LogFormat, MessageTemplateConfig, ServerConfig } from '../model/config.js';
 import { createConfigReader, type ConfigReader, type Segments } from './reader.js';
 import { readReceivers, type RawReceiver } from './receivers.js';
 import type { RawRoute } from './routes.js';
 import { checkReceiverTemplates, readTemplates } from './templates.js';
+import { readSmtp, type RawSmtp } from './smtp.js';
 import { checkEnvOverrides, checkTeamsDevMode, readAdminToken, readAverApi, readDisplay, readSlack, readTeams, readWebhookSecrets, type RawWebhook } from './sections.js';
 
 export { MIN_ADMIN_TOKEN_LENGTH } from './sections.js';
@@ -27,7 +29,7 @@ export type { ConfigWarning } from './routes.js';
 /** The file as the schema lets it through (src/config/schema.ts), before defaults and secrets are applied. */
 interface RawConfig {
   server?: RawServer;
-  log?: { level?: string };
+  log?: { level?: string; format?: LogFormat };
   aver?: {
     webhook?: RawWebhook & { path?: string; header?: string; maxBodyBytes?: number; dedupWindow?: string };
     groups?: Record<string, string>;
@@ -36,6 +38,7 @@ interface RawConfig {
   };
   storage?: { url?: string; urlFile?: string; retention?: string };
   slack?: Record<string, unknown>;
+  smtp?: RawSmtp;
   teams?: Record<string, unknown>;
   delivery?: {
     concurrency?: number;
@@ -50,6 +53,7 @@ interface RawConfig {
   templates?: Record<string, MessageTemplateConfig>;
   receivers: RawReceiver[];
   route: RawRoute;
+  time_intervals?: RawNamedInterval[];
 }
 
 export interface LoadOptions {
@@ -86,7 +90,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const nodeAt = (path: Segments) => (path.length === 0 ? doc.contents : (doc.getIn(path, true) as Node | undefined));
   const raw = validateRaw(doc.toJS() ?? {}, expanded, nodeAt, lineOf, envProblems, file);
   const problems: ConfigProblem[] = [...envProblems];
-  const at = (segs: Segments) => ({ path: yamlPath(segs), line: lineOf(nodeAt(segs) as never) });
+  const at = (segs: Segments) => ({ path: yamlPath(segs), line: lineOf(nodeAt(segs)) });
   const reader = createConfigReader(at, nodeAt, problems);
   const config = buildConfig(raw, text, file, env, reader, options);
   if (problems.length > 0) throw new ConfigError(problems, file);
@@ -140,11 +144,12 @@ function buildConfig(r: RawConfig, text: string, file: string, env: NodeJS.Proce
   const wh = r.aver?.webhook ?? {};
   const envFailed = problems.some((p) => p.path.startsWith('aver.webhook.secrets'));
   const { secrets, allowUnauthenticated } = readWebhookSecrets(wh, envFailed, reader);
-  const receivers = readReceivers(r.receivers, { slack: r.slack !== undefined, teams: r.teams !== undefined }, reader);
+  const receivers = readReceivers(r.receivers, { slack: r.slack !== undefined, teams: r.teams !== undefined, smtp: r.smtp !== undefined }, reader);
   const templates = readTemplates(r.templates, reader);
   checkReceiverTemplates(receivers, templates, reader);
   const names = new Set(receivers.map((rc) => rc.name));
-  const route = checkRouteTree(r.route, { receivers: names, at, nodeAt, problems, warn: options.warn ?? ((w) => emitConfigWarning(file, w)) });
+  const intervals = readTimeIntervals(r.time_intervals, at, problems);
+  const route = checkRouteTree(r.route, { receivers: names, at, nodeAt, problems, intervals, warn: options.warn ?? ((w) => emitConfigWarning(file, w)) });
   const slack = readSlack(r.slack, reader);
   const teams = readTeams(r.teams, reader);
   const api = readAverApi(r.aver?.api, reader);
@@ -154,7 +159,7 @@ function buildConfig(r: RawConfig, text: string, file: string, env: NodeJS.Proce
   const config: Config = {
     source: { file, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) },
     server: readServer(r.server, env, reader),
-    log: { level: env.LOG_LEVEL || r.log?.level || 'info' },
+    log: { level: env.LOG_LEVEL || r.log?.level || 'info', format: r.log?.format ?? 'auto' },
     aver: {
       webhook: {
         path: wh.path ?? '/webhooks/aver',
@@ -170,6 +175,7 @@ function buildConfig(r: RawConfig, text: string, file: string, env: NodeJS.Proce
     },
     storage: { url: storageUrl, retentionMs: parseDuration(r.storage?.retention ?? '30d') },
     slack,
+    ...(r.smtp ? { smtp: readSmtp(r.smtp, reader) } : {}),
     teams,
     delivery: {
       concurrency: d.concurrency ?? 16,
@@ -201,7 +207,11 @@ interface RawServer {
   requestTimeout?: string | number;
   maxConnections?: number;
   trustProxy?: boolean;
+  internal?: { host?: string; port?: number };
 }
+
+/** server.internal's port when the key is there without one: the port the Kubernetes manifests name `internal`. */
+export const DEFAULT_INTERNAL_PORT = 9091;
 
 /** server.*: where to listen, and the limits on what one client may hold (see README, "Security"). */
 function readServer(raw: RawServer | undefined, env: NodeJS.ProcessEnv, reader: ConfigReader): ServerConfig {
@@ -214,15 +224,32 @@ function readServer(raw: RawServer | undefined, env: NodeJS.ProcessEnv, reader: 
       hint: 'a slow client could then hold a connection for ever: keep the default 10s, or a few seconds more behind a slow link',
     });
   }
+  const host = s.host ?? '0.0.0.0';
+  const port = env.PORT ? Number(env.PORT) : s.port ?? 8080;
   return {
-    host: s.host ?? '0.0.0.0',
-    port: env.PORT ? Number(env.PORT) : s.port ?? 8080,
+    host,
+    port,
     shutdownTimeoutMs: parseDuration(s.shutdownTimeout ?? '10s'),
     publicUrl: s.publicUrl,
     requestTimeoutMs,
     maxConnections: s.maxConnections ?? 1024,
     trustProxy: s.trustProxy ?? false,
+    ...(s.internal ? { internal: readInternal(s.internal, host, port, reader) } : {}),
   };
+}
+
+/** server.internal: host defaults to server.host; its port must differ from the public one. */
+function readInternal(raw: NonNullable<RawServer['internal']>, host: string, port: number, reader: ConfigReader): NonNullable<ServerConfig['internal']> {
+  const internal = { host: raw.host ?? host, port: raw.port ?? DEFAULT_INTERNAL_PORT };
+  if (internal.port !== 0 && internal.port === port) {
+    reader.problems.push({
+      ...reader.at(raw.port === undefined ? ['server', 'internal'] : ['server', 'internal', 'port']),
+      path: 'server.internal.port',
+      message: `server.internal.port ${internal.port} is also the public port (server.port or PORT)`,
+      hint: `give the private listener a port of its own, e.g. ${port === DEFAULT_INTERNAL_PORT ? 9092 : DEFAULT_INTERNAL_PORT}`,
+    });
+  }
+  return internal;
 }
 
 /** Expands ${VAR} and ${VAR:-default} in every string scalar; `$$` is a literal `$`. Returns the scalars it changed. */
@@ -257,9 +284,9 @@ function retypeExpanded(raw: unknown, errors: ErrorObject[], wasExpanded: (e: Er
     if (e.keyword !== 'type' || !want || !wasExpanded(e)) continue;
     const segs = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const key = segs.pop();
-    const parent = segs.reduce<any>((o, k) => (o == null ? o : o[k]), raw);
+    const parent = segs.reduce<Record<string, unknown> | null | undefined>((o, k) => (o == null ? o : (o[k] as Record<string, unknown> | null | undefined)), raw as Record<string, unknown>);
     if (parent == null || key === undefined || typeof parent[key] !== 'string') continue;
-    const text = (parent[key] as string).trim();
+    const text = (parent[key]).trim();
     let value: unknown;
     if ((want === 'integer' && /^-?\d+$/.test(text)) || (want === 'number' && text !== '' && Number.isFinite(Number(text)))) value = Number(text);
     else if (want === 'boolean' && (text === 'true' || text === 'false')) value = text === 'true';
@@ -277,8 +304,8 @@ function pathOf(path: readonly unknown[]): string {
     if (isMap(n)) continue;
     if (isSeq(n)) {
       const next = path[i + 1];
-      segs.push((n.items as unknown[]).indexOf(next));
-    } else if (n && typeof n === 'object' && 'key' in n && isScalar((n as { key: unknown }).key)) {
+      segs.push((n.items).indexOf(next));
+    } else if (n && typeof n === 'object' && 'key' in n && isScalar((n).key)) {
       segs.push(String(((n as { key: { value: unknown } }).key).value));
     }
   }

@@ -1,10 +1,14 @@
 import { RECEIVER_KINDS, type PacingOverride, type ReceiverConfig, type ReceiverConfigOf, type ReceiverKind, type UpdateMode } from '../model/config.js';
+import { ACTION_BUTTONS, type ActionButton } from '../model/check-state.js';
 import { DEFAULT_BROADCAST, SEVERITIES, type Severity } from '../model/severity.js';
 import { checkHttpUrl, type ConfigReader } from './reader.js';
+import { readEmailTarget, type RawEmail } from './smtp.js';
 
 type Mentions = Record<string, string[]>;
 /** `broadcast:` as written: every severity, none, or a list. */
 type RawBroadcast = boolean | Severity[];
+/** `actions:` as written: every button, none, or a list. */
+type RawActions = boolean | ActionButton[];
 
 /** A `receivers[]` entry as the schema lets it through. */
 export interface RawReceiver {
@@ -12,16 +16,19 @@ export interface RawReceiver {
   pacing?: PacingOverride;
   template?: string;
   console?: { pretty?: boolean };
-  webhook?: { url?: string; urlFile?: string; headers?: Record<string, string> };
-  slack?: { channel: string; mention?: Mentions; updates?: UpdateMode; broadcast?: RawBroadcast };
-  teams?: { channelId?: string; team?: string; channel?: string; updates?: UpdateMode; mention?: Mentions; broadcast?: RawBroadcast };
+  webhook?: { url?: string; urlFile?: string; headers?: Record<string, string>; actions?: boolean };
+  slack?: { channel: string; mention?: Mentions; updates?: UpdateMode; broadcast?: RawBroadcast; actions?: RawActions };
+  teams?: { channelId?: string; team?: string; channel?: string; updates?: UpdateMode; mention?: Mentions; broadcast?: RawBroadcast; actions?: RawActions };
   teamsWorkflow?: { url?: string; urlFile?: string };
+  email?: RawEmail;
 }
 
 /** Which top-level platform sections the file has (a Slack receiver needs `slack:`). */
 export interface PlatformSections {
   slack: boolean;
   teams: boolean;
+  /** An e-mail receiver needs `smtp:`. */
+  smtp?: boolean;
 }
 
 /** Reads `receivers:`: each with exactly one integration, names unique. */
@@ -45,13 +52,20 @@ function readReceiver(rc: RawReceiver, segs: Array<string | number>, sections: P
   const kind: ReceiverKind = kinds[0] ?? 'console';
   switch (kind) {
     case 'console':
-      return { ...base, kind, console: { pretty: rc.console?.pretty ?? false } };
+      // Unset, the receiver follows the log format (console/deliver.ts).
+      return { ...base, kind, console: rc.console?.pretty === undefined ? {} : { pretty: rc.console.pretty } };
     case 'webhook':
-      return { ...base, kind, webhook: { url: readUrl(rc.webhook, [...segs, 'webhook'], 'webhook needs url (or urlFile)', undefined, reader), headers: rc.webhook?.headers ?? {} } };
+      return {
+        ...base, kind,
+        webhook: {
+          url: readUrl(rc.webhook, [...segs, 'webhook'], 'webhook needs url (or urlFile)', undefined, reader), headers: rc.webhook?.headers ?? {},
+          ...(rc.webhook?.actions ? { actions: true } : {}),
+        },
+      };
     case 'slack': {
       const slack = rc.slack!;
       if (!sections.slack) problems.push({ ...at([...segs, 'slack']), message: `receiver "${rc.name}" posts to Slack but there is no top-level slack section`, hint: 'add slack.botToken (see "Install in Slack" in the README)' });
-      return { ...base, kind, slack: { channel: slack.channel, mention: slack.mention ?? {}, updates: slack.updates ?? 'thread', broadcast: readBroadcast(slack.broadcast) } };
+      return { ...base, kind, slack: { channel: slack.channel, mention: slack.mention ?? {}, updates: slack.updates ?? 'thread', broadcast: readBroadcast(slack.broadcast), ...readActions(slack.actions) } };
     }
     case 'teams':
       return { ...base, kind, teams: readTeamsTarget(rc, segs, sections, reader) };
@@ -59,6 +73,8 @@ function readReceiver(rc: RawReceiver, segs: Array<string | number>, sections: P
       const hint = 'copy the URL of the Workflows trigger "When a Teams webhook request is received"';
       return { ...base, kind, teamsWorkflow: { url: readUrl(rc.teamsWorkflow, [...segs, 'teamsWorkflow'], 'teamsWorkflow needs url (or urlFile)', hint, reader) } };
     }
+    case 'email':
+      return { ...base, kind, email: readEmailTarget(rc.email!, [...segs, 'email'], { receiver: rc.name, smtp: sections.smtp === true }, reader) };
   }
 }
 
@@ -78,7 +94,16 @@ function readTeamsTarget(rc: RawReceiver, segs: Array<string | number>, sections
   if (byId === byName || (byName && (teams.team === undefined || teams.channel === undefined))) {
     problems.push({ ...at([...segs, 'teams']), message: 'name the Teams channel either by channelId, or by team and channel', hint: 'channelId comes from "Get link to channel" in Teams (19:…@thread.tacv2)' });
   }
-  return { channelId: teams.channelId, team: teams.team, channel: teams.channel, updates: teams.updates ?? 'thread', mention: teams.mention ?? {}, broadcast: readBroadcast(teams.broadcast) };
+  return {
+    channelId: teams.channelId, team: teams.team, channel: teams.channel, updates: teams.updates ?? 'thread', mention: teams.mention ?? {},
+    broadcast: readBroadcast(teams.broadcast), ...readActions(teams.actions),
+  };
+}
+
+/** `actions:` as the buttons it names, in their fixed order; nothing at all when it names none (the default). */
+function readActions(raw: RawActions | undefined): { actions?: readonly ActionButton[] } {
+  const buttons = raw === true ? ACTION_BUTTONS : raw === undefined || raw === false ? [] : ACTION_BUTTONS.filter((b) => raw.includes(b));
+  return buttons.length > 0 ? { actions: buttons } : {};
 }
 
 /** `broadcast:` as the severities it names: true is every one, false none, unset attention and action. */

@@ -1,6 +1,10 @@
 import { isScalar, type Node } from 'yaml';
 import type { ConfigProblem } from '../errors.js';
 import type { RouteConfig } from '../model/config.js';
+import { KNOWN_STATUSES } from '../model/event.js';
+import type { NamedTimeInterval } from '../model/time-interval.js';
+import { GROUP_BY_ALL } from '../grouping/group-key.js';
+import { parseDuration } from './duration.js';
 import { compileAnchored, AlertmanagerSyntaxError } from '../routing/label-matcher.js';
 import { formatMatcher, MATCHER_HINT, MatcherError, parseMatchers, type MatcherWarning } from '../routing/matchers.js';
 
@@ -17,6 +21,8 @@ export interface RouteCheckContext {
   nodeAt: (segs: Array<string | number>) => Node | null | undefined;
   problems: ConfigProblem[];
   warn: (warning: ConfigWarning) => void;
+  /** Top-level `time_intervals`, by name (none when absent). */
+  intervals?: ReadonlyMap<string, NamedTimeInterval>;
 }
 
 /** A `route:` node as the schema lets it through. */
@@ -27,6 +33,12 @@ export interface RawRoute {
   match_re?: Record<string, unknown> | null;
   continue?: boolean;
   routes?: RawRoute[];
+  group_by?: string[];
+  group_wait?: string | number;
+  group_interval?: string | number;
+  mute_time_intervals?: string[];
+  active_time_intervals?: string[];
+  remind?: { after: string | number; statuses: string[]; repeat?: number };
 }
 
 /** Alertmanager's model.LabelNameRE: the label names `match:` and `match_re:` accept. */
@@ -73,7 +85,53 @@ function checkRoute(node: RawRoute, segs: Array<string | number>, ctx: RouteChec
     matchers: [...convertMatch(node, segs, ctx, 'match'), ...convertMatch(node, segs, ctx, 'match_re'), ...own],
     continue: node.continue ?? false,
     routes: (node.routes ?? []).map((child, i) => checkRoute(child, [...segs, 'routes', i], ctx)),
+    ...checkTimers(node, segs, ctx),
   };
+}
+
+/** group_by, group_wait, group_interval, the time intervals named and remind, checked as Alertmanager checks them. */
+function checkTimers(node: RawRoute, segs: Array<string | number>, ctx: RouteCheckContext): Partial<RouteConfig> {
+  const out: Partial<RouteConfig> = {};
+  if (node.group_by !== undefined) {
+    const seen = new Set<string>();
+    node.group_by.forEach((label, i) => {
+      const where = ctx.at([...segs, 'group_by', i]);
+      if (label !== GROUP_BY_ALL && !LABEL_NAME.test(label)) ctx.problems.push({ ...where, message: `invalid label name "${label}" in group_by list`, hint: 'group by label names such as groupId, type, status, group' });
+      if (seen.has(label)) ctx.problems.push({ ...where, message: `duplicated label "${label}" in group_by`, hint: 'name each label once' });
+      seen.add(label);
+    });
+    if (seen.has(GROUP_BY_ALL) && seen.size > 1) ctx.problems.push({ ...ctx.at([...segs, 'group_by']), message: "cannot have wildcard group_by ('...') and other labels at the same time", hint: "use ['...'] alone (no grouping) or a list of label names" });
+    out.groupBy = [...node.group_by];
+  }
+  if (node.group_wait !== undefined) out.groupWaitMs = parseDuration(node.group_wait);
+  if (node.group_interval !== undefined) {
+    out.groupIntervalMs = parseDuration(node.group_interval);
+    if (out.groupIntervalMs === 0) ctx.problems.push({ ...ctx.at([...segs, 'group_interval']), message: 'group_interval cannot be zero', hint: 'use e.g. 5m (the default)' });
+  }
+  for (const [key, field] of [['mute_time_intervals', 'muteTimeIntervals'], ['active_time_intervals', 'activeTimeIntervals']] as const) {
+    const names = node[key];
+    if (names === undefined) continue;
+    out[field] = names.flatMap((name, i) => {
+      const found = ctx.intervals?.get(name);
+      if (found) return [found];
+      const defined = [...(ctx.intervals?.keys() ?? [])];
+      ctx.problems.push({ ...ctx.at([...segs, key, i]), message: `undefined time interval "${name}" used in route`, hint: defined.length > 0 ? `define it under time_intervals, or use one of: ${defined.join(', ')}` : 'define it under top-level time_intervals' });
+      return [];
+    });
+  }
+  if (node.remind) out.remind = checkRemind(node.remind, segs, ctx);
+  return out;
+}
+
+function checkRemind(raw: NonNullable<RawRoute['remind']>, segs: Array<string | number>, ctx: RouteCheckContext): RouteConfig['remind'] {
+  const afterMs = parseDuration(raw.after);
+  if (afterMs === 0) ctx.problems.push({ ...ctx.at([...segs, 'remind', 'after']), message: 'remind.after cannot be zero', hint: 'use e.g. 4h' });
+  raw.statuses.forEach((status, i) => {
+    if (!(KNOWN_STATUSES as readonly string[]).includes(status)) {
+      ctx.warn({ ...ctx.at([...segs, 'remind', 'statuses', i]), message: `remind: "${status}" is not a status Aver documents`, hint: `use one of: ${KNOWN_STATUSES.join(', ')}` });
+    }
+  });
+  return { afterMs, statuses: [...raw.statuses], repeat: raw.repeat ?? 1 };
 }
 
 function describeWarning(w: MatcherWarning): { message: string; hint?: string } {

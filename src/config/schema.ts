@@ -1,3 +1,5 @@
+import { LOG_FORMATS } from '../model/config.js';
+import { ACTION_BUTTONS } from '../model/check-state.js';
 import { SEVERITIES } from '../model/severity.js';
 import { DURATION_PATTERN } from './duration.js';
 
@@ -13,6 +15,8 @@ const updates = { enum: ['edit', 'thread', 'new'] };
 /** `broadcast:` true (every severity), false (none), or a list of severities. */
 const broadcast = { anyOf: [{ type: 'boolean' }, { type: 'array', uniqueItems: true, items: { enum: [...SEVERITIES] } }] };
 const mentions = { type: 'object', additionalProperties: { type: 'array', items: nonEmpty } };
+/** `actions:` of a Slack or Teams receiver: true (every button), false (none), or a list of buttons. */
+const actionButtons = { anyOf: [{ type: 'boolean' }, { type: 'array', uniqueItems: true, items: { enum: [...ACTION_BUTTONS] } }] };
 const pacing = {
   type: 'object',
   additionalProperties: false,
@@ -38,6 +42,36 @@ const route: Record<string, unknown> = {
     match_re: labelMap,
     continue: { type: 'boolean' },
     routes: { type: 'array', items: { $ref: '#/definitions/route' } },
+    // Grouping and time intervals, spelled as in Alertmanager (src/grouping/); remind is the bridge's own.
+    group_by: { type: 'array', items: nonEmpty },
+    group_wait: duration,
+    group_interval: duration,
+    mute_time_intervals: { type: 'array', items: nonEmpty },
+    active_time_intervals: { type: 'array', items: nonEmpty },
+    remind: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['after', 'statuses'],
+      properties: { after: duration, statuses: { type: 'array', minItems: 1, items: nonEmpty }, repeat: { type: 'integer', minimum: 1 } },
+    },
+  },
+};
+
+/** One entry of `time_intervals[].time_intervals`, in Alertmanager's syntax (checked in src/grouping/time-intervals.ts). */
+const rangeList = { type: 'array', items: { type: ['string', 'integer'] } };
+const timeInterval = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    times: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, properties: { start_time: str, end_time: str } },
+    },
+    weekdays: rangeList,
+    days_of_month: rangeList,
+    months: rangeList,
+    years: rangeList,
+    location: str,
   },
 };
 
@@ -58,6 +92,9 @@ const messageTemplate = {
   },
 };
 
+/** E-mail addresses (`Name <address>` or an address), each checked when the config is read (src/config/smtp.ts). */
+const addresses = { type: 'array', items: nonEmpty };
+
 const receiver = {
   type: 'object',
   additionalProperties: false,
@@ -70,20 +107,25 @@ const receiver = {
     webhook: {
       type: 'object',
       additionalProperties: false,
-      properties: { url: nonEmpty, urlFile: nonEmpty, headers: { type: 'object', additionalProperties: str } },
+      properties: { url: nonEmpty, urlFile: nonEmpty, headers: { type: 'object', additionalProperties: str }, actions: { type: 'boolean' } },
     },
     slack: {
       type: 'object',
       additionalProperties: false,
       required: ['channel'],
-      properties: { channel: { type: 'string', pattern: '^(#[^\\s]+|[CGD][A-Z0-9]+)$' }, mention: mentions, updates, broadcast },
+      properties: { channel: { type: 'string', pattern: '^(#[^\\s]+|[CGD][A-Z0-9]+)$' }, mention: mentions, updates, broadcast, actions: actionButtons },
     },
     teams: {
       type: 'object',
       additionalProperties: false,
-      properties: { channelId: nonEmpty, team: nonEmpty, channel: nonEmpty, updates, mention: mentions, broadcast },
+      properties: { channelId: nonEmpty, team: nonEmpty, channel: nonEmpty, updates, mention: mentions, broadcast, actions: actionButtons },
     },
     teamsWorkflow: { type: 'object', additionalProperties: false, properties: { url: nonEmpty, urlFile: nonEmpty } },
+    email: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { to: addresses, cc: addresses, bcc: addresses, subject: { ...liquid, minLength: 1 } },
+    },
   },
 };
 
@@ -94,6 +136,15 @@ export const configSchema = {
   required: ['receivers', 'route'],
   definitions: { route },
   properties: {
+    time_intervals: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: { name: nonEmpty, time_intervals: { type: 'array', items: timeInterval } },
+      },
+    },
     server: {
       type: 'object',
       additionalProperties: false,
@@ -105,9 +156,18 @@ export const configSchema = {
         requestTimeout: duration,
         maxConnections: { type: 'integer', minimum: 1 },
         trustProxy: { type: 'boolean' },
+        internal: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { host: nonEmpty, port: { type: 'integer', minimum: 0, maximum: 65535 } },
+        },
       },
     },
-    log: { type: 'object', additionalProperties: false, properties: { level: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] } } },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { level: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }, format: { enum: [...LOG_FORMATS] } },
+    },
     aver: {
       type: 'object',
       additionalProperties: false,
@@ -169,6 +229,25 @@ export const configSchema = {
         auth: { type: 'object', additionalProperties: str },
         allowedTenants: { type: 'array', items: str },
         allowInsecureDevMode: { type: 'boolean' },
+      },
+    },
+    smtp: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'from'],
+      properties: {
+        url: nonEmpty,
+        requireTLS: { type: 'boolean' },
+        user: nonEmpty,
+        password: nonEmpty,
+        passwordFile: nonEmpty,
+        from: nonEmpty,
+        tls: { type: 'object', additionalProperties: false, properties: { caFile: nonEmpty, rejectUnauthorized: { type: 'boolean' } } },
+        pool: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { maxConnections: { type: 'integer', minimum: 1, maximum: 50 }, maxMessages: { type: 'integer', minimum: 1 } },
+        },
       },
     },
     delivery: {

@@ -13,6 +13,7 @@ import type { AppendResult, NewEvent } from '../store/store.js';
 import { checkSecret } from './check-secret.js';
 import type { WriteHealth } from './health.js';
 import { readBody } from './read-body.js';
+import { createRefusalLog } from './refusal-log.js';
 
 export interface IngestDeps {
   config: () => Config;
@@ -34,6 +35,7 @@ export interface IngestDeps {
  * Aver documents no retries, so nothing is acknowledged before it is stored.
  */
 export function ingestWebhook(deps: IngestDeps): Middleware {
+  const logRefusal = createRefusalLog(deps);
   return async (ctx) => {
     const { webhook } = deps.config().aver;
     try {
@@ -78,6 +80,10 @@ export function ingestWebhook(deps: IngestDeps): Middleware {
     } catch (err) {
       const code = err instanceof BridgeError ? err.code : 'internal_error';
       deps.metrics.eventsReceived.inc({ type: '', status: '', outcome: 'rejected', code });
+      // The sender's mistake (a wrong secret above all), at warn; a client that left or stalled is renderErrors' debug line.
+      if (err instanceof BridgeError && err.status < 500 && !CLIENT_LEFT.has(err.code)) {
+        logRefusal({ status: err.status, code: err.code, remoteAddress: ctx.ip, method: ctx.method, path: ctx.path, reason: err.message });
+      }
       throw err;
     }
   };
@@ -94,6 +100,9 @@ async function appendCounted(deps: IngestDeps, item: NewEvent): Promise<AppendRe
     throw err;
   }
 }
+
+/** Refusals that are no sender's set-up mistake: the client went away, or sent too slowly. */
+const CLIENT_LEFT: ReadonlySet<string> = new Set(['client_aborted', 'request_timeout']);
 
 function headerCount(rawHeaders: string[], name: string): number {
   let n = 0;

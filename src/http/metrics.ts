@@ -16,6 +16,9 @@ export function serveMetrics(deps: { metrics: Metrics; store: Store; clock: Cloc
       queueOldestAge.set({ receiver: q.receiver }, q.oldestCreatedAt === null ? 0 : Math.max(0, now - q.oldestCreatedAt) / 1000);
       deadLetters.set({ receiver: q.receiver }, q.dead);
     }
+    const timers = await deps.store.timerStats(now);
+    deps.metrics.openGroups.set(timers.openGroups);
+    deps.metrics.heldDeliveries.set(timers.held);
     ctx.type = registry.contentType;
     ctx.body = await registry.metrics();
   };

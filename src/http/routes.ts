@@ -1,3 +1,5 @@
+import type Router from '@koa/router';
+import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -9,7 +11,7 @@ import type { Store } from '../store/store.js';
 import { createWriteHealth, healthz, readyz } from './health.js';
 import { ingestWebhook } from './ingest.js';
 import { serveMetrics } from './metrics.js';
-import type { HttpRoute } from './server.js';
+import { createHttpApp, type HttpRoute } from './server.js';
 
 /** The chat platforms' endpoints of the live configuration, present when configured. */
 export interface ChatEndpoints {
@@ -31,19 +33,32 @@ export interface BridgeRouteDeps {
   onAccepted: () => void;
 }
 
+/** The bridge's routes by who calls them: Aver, Slack and Teams (`public`), or probes and Prometheus (`internal`). */
+export interface BridgeRoutes {
+  public: HttpRoute[];
+  internal: HttpRoute[];
+}
+
 /**
  * The bridge's routes but admin's: Aver's webhook (at aver.webhook.path of the
  * start-up config), health, metrics, and Slack's and Teams' endpoints, which
  * follow reloads and answer 404 while their platform is not configured.
  */
-export function bridgeRoutes(deps: BridgeRouteDeps): HttpRoute[] {
+export function bridgeRoutes(deps: BridgeRouteDeps): BridgeRoutes {
   const { store, accepting } = deps;
   const writes = createWriteHealth(deps.clock);
-  return [
-    { method: 'POST', path: deps.config().aver.webhook.path, handler: ingestWebhook({ ...deps, writes }) },
+  const internal: HttpRoute[] = [
     { method: 'GET', path: '/healthz', handler: healthz },
     { method: 'GET', path: '/readyz', handler: readyz({ store, accepting, writes }) },
     { method: 'GET', path: '/metrics', handler: serveMetrics(deps) },
+  ];
+  return { public: publicRoutes(deps, writes), internal };
+}
+
+/** What Aver, Slack and Teams call: the only routes the public listener has once server.internal is set. */
+function publicRoutes(deps: BridgeRouteDeps, writes: ReturnType<typeof createWriteHealth>): HttpRoute[] {
+  return [
+    { method: 'POST', path: deps.config().aver.webhook.path, handler: ingestWebhook({ ...deps, writes }) },
     {
       method: 'POST',
       path: '/slack/events',
@@ -63,4 +78,18 @@ export function bridgeRoutes(deps: BridgeRouteDeps): HttpRoute[] {
       },
     },
   ];
+}
+
+/**
+ * The HTTP apps to listen with. Without server.internal, one app serves every route and the admin endpoints.
+ * With it, the public app serves only Aver's, Slack's and Teams' endpoints (any other path is a 404), and the
+ * internal one health, readiness, metrics, the admin page and /-/reload.
+ */
+export function createHttpApps(deps: { logger: Logger; routes: BridgeRoutes; admin: Router; trustProxy: boolean; internal: boolean }): { public: Koa; internal?: Koa } {
+  const { logger, routes, admin, trustProxy } = deps;
+  if (!deps.internal) return { public: createHttpApp({ logger, routes: [...routes.public, ...routes.internal], extra: [admin], trustProxy }) };
+  return {
+    public: createHttpApp({ logger, routes: routes.public, trustProxy }),
+    internal: createHttpApp({ logger, routes: routes.internal, extra: [admin], trustProxy }),
+  };
 }

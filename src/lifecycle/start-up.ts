@@ -17,7 +17,8 @@ export function routingLeaseMs(api: AverApiConfig | undefined): number {
 /** What start-up reads of the live configuration. */
 export interface StartingLive {
   config(): Config;
-  state(): { receivers: Map<string, unknown>; slackEvents?: Middleware; teamsMessages?: Middleware };
+  /** `close`: what the state keeps open (the SMTP pool), closed once the bridge has stopped. */
+  state(): { receivers: Map<string, unknown>; slackEvents?: Middleware; teamsMessages?: Middleware; close?: () => void };
   startReceivers(): Promise<void>;
 }
 
@@ -30,15 +31,23 @@ export interface StartUpDeps {
   router: { start(): void };
   housekeeping: { start(): void };
   http: Koa;
+  /** The private listener's app (server.internal): health, metrics and admin; absent without server.internal. */
+  internalHttp?: Koa;
   logger: Logger;
+}
+
+/** A server listening, and the port it got. */
+export interface Listening {
+  server: Server;
+  port: number;
 }
 
 /**
  * Start-up, in order: the receivers (a platform check that fails stops here),
- * leases a crashed run left behind given back, the HTTP server, then routing,
- * delivery and housekeeping. Resolves with the server and the port it got.
+ * leases a crashed run left behind given back, the HTTP server (and server.internal's), then routing,
+ * delivery and housekeeping. Resolves with the server and the port it got, and the internal ones.
  */
-export async function startUp(deps: StartUpDeps): Promise<{ server: Server; port: number }> {
+export async function startUp(deps: StartUpDeps): Promise<Listening & { internal?: Listening }> {
   const { live, store, logger } = deps;
   const config = live.config();
   if (config.aver.webhook.secrets.length === 0) {
@@ -55,22 +64,49 @@ export async function startUp(deps: StartUpDeps): Promise<{ server: Server; port
     logger.warn('teams.allowedTenants is not set: the Teams bot takes installations and commands from any tenant, and a receiver named by team and channel resolves only while the bot knows one tenant. List your tenant ids in teams.allowedTenants.');
   }
   const listening = await listen(deps.http, config.server.host, config.server.port, config.server, logger);
+  const internal = await listenInternal(deps, config, listening.server);
   deps.router.start();
   deps.worker.start();
   deps.housekeeping.start();
   const state = live.state();
-  logger.info({ port: listening.port, store: store.kind, receivers: [...state.receivers.keys()], webhookPath: config.aver.webhook.path }, 'aver-bridge listening');
-  logPublicEndpoints(config, state, logger);
-  return listening;
+  logger.info({
+    port: listening.port, internalPort: internal?.port, store: store.kind, receivers: [...state.receivers.keys()], webhookPath: config.aver.webhook.path,
+    ...urlsToConfigure(config, state, listening.port, internal?.port),
+  }, 'aver-bridge listening');
+  return internal ? { ...listening, internal } : listening;
 }
 
-/** The URLs to paste into the Aver portal, the Slack app and the Azure Bot, when server.publicUrl is set. */
-function logPublicEndpoints(config: Config, state: ReturnType<StartingLive['state']>, logger: Logger): void {
-  if (!config.server.publicUrl) return;
-  const base = config.server.publicUrl.replace(/\/+$/, '');
-  logger.info({
+/** server.internal's listener, when there is one; if it cannot listen, the public one is closed again. */
+async function listenInternal(deps: StartUpDeps, config: Config, publicServer: Server): Promise<Listening | undefined> {
+  const at = config.server.internal;
+  if (!deps.internalHttp || !at) return undefined;
+  try {
+    return await listen(deps.internalHttp, at.host, at.port, config.server, deps.logger);
+  } catch (err) {
+    publicServer.close();
+    throw err;
+  }
+}
+
+/**
+ * The URLs to paste into the Aver portal, the Slack app and the Azure Bot (those configured), and the admin page's:
+ * under server.publicUrl when set, else the address listened on (all interfaces read as localhost); the admin
+ * page's on server.internal's listener when set.
+ */
+function urlsToConfigure(config: Config, state: Pick<ReturnType<StartingLive['state']>, 'slackEvents' | 'teamsMessages'>, port: number, internalPort?: number) {
+  const base = config.server.publicUrl?.replace(/\/+$/, '') ?? `http://${shownHost(config.server.host)}:${port}`;
+  // The admin page is on the private listener when there is one: never under the public URL.
+  const adminBase = config.server.internal && internalPort !== undefined ? `http://${shownHost(config.server.internal.host)}:${internalPort}` : base;
+  return {
     averWebhookUrl: `${base}${config.aver.webhook.path}`,
     slackRequestUrl: state.slackEvents ? `${base}/slack/events` : undefined,
     teamsMessagingEndpoint: state.teamsMessages ? `${base}/api/messages` : undefined,
-  }, 'public endpoints');
+    adminUrl: config.admin.token ? `${adminBase}/admin` : undefined,
+  };
+}
+
+/** A listening host as a URL writes it: the unspecified address as localhost, an IPv6 address in brackets. */
+function shownHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,4 +1,6 @@
+import type { ActionButton } from './check-state.js';
 import type { Severity } from './severity.js';
+import type { NamedTimeInterval, RemindConfig } from './time-interval.js';
 
 /**
  * The loaded configuration: validated, secrets resolved, durations in
@@ -8,7 +10,8 @@ export interface Config {
   /** The file it came from, and a hash of its content (for the reload metric). */
   source: { file: string; hash: string };
   server: ServerConfig;
-  log: { level: string };
+  /** `format`: log.format, which `--log-format` overrides (src/logger.ts). */
+  log: { level: string; format: LogFormat };
   aver: {
     webhook: {
       path: string;
@@ -32,6 +35,8 @@ export interface Config {
   };
   slack?: SlackConfig;
   teams?: TeamsConfig;
+  /** `smtp:`: the one mail server every `email` receiver sends through. */
+  smtp?: SmtpConfig;
   delivery: DeliveryConfig;
   admin: { token?: string };
   /** How messages write times. */
@@ -41,6 +46,10 @@ export interface Config {
   receivers: ReceiverConfig[];
   route: RouteConfig;
 }
+
+/** `log.format` and `--log-format`: pretty only on a terminal (auto), JSON lines, or one readable line a record. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Where the bridge listens, and the limits that keep one slow or hostile client from holding its sockets. */
 export interface ServerConfig {
@@ -54,6 +63,11 @@ export interface ServerConfig {
   maxConnections: number;
   /** Whether X-Forwarded-For / X-Forwarded-Proto are believed (only behind a proxy that sets them). */
   trustProxy: boolean;
+  /**
+   * server.internal: a second, private listener. When set, /metrics, /admin, /-/reload, /healthz and /readyz are
+   * served there only, and this listener (host:port) serves only Aver's, Slack's and Teams' endpoints.
+   */
+  internal?: { host: string; port: number };
 }
 
 export interface AverApiConfig {
@@ -89,6 +103,26 @@ export interface TeamsConfig {
   allowedTenants: string[];
   /** Dev mode (no appId, so no token is checked) on a host other than loopback: only when this is true. */
   allowInsecureDevMode: boolean;
+}
+
+/** `smtp:`, read: where and as whom e-mail is sent (src/receivers/email/). Secrets resolved, the CA file read. */
+export interface SmtpConfig {
+  /** As written (`smtp://host:587`, `smtps://host:465`); it holds no credentials. */
+  url: string;
+  host: string;
+  port: number;
+  /** smtps: TLS from the first byte; smtp: STARTTLS. */
+  secure: boolean;
+  /** smtp:// only: refuse to send unless the server offers STARTTLS (default true). */
+  requireTLS: boolean;
+  user?: string;
+  password?: string;
+  /** The From address (`Name <address>` or an address). */
+  from: string;
+  /** `ca`: the PEM text of tls.caFile, when set. */
+  tls: { ca?: string; caFile?: string; rejectUnauthorized: boolean };
+  /** Connections kept open to the server, and messages per connection before it is replaced. */
+  pool: { maxConnections: number; maxMessages: number };
 }
 
 export interface DeliveryConfig {
@@ -130,7 +164,7 @@ export interface PacingOverride {
 }
 
 /** The integrations a receiver can use: the one list the config, the receivers and the metrics share. */
-export const RECEIVER_KINDS = ['console', 'webhook', 'slack', 'teams', 'teamsWorkflow'] as const;
+export const RECEIVER_KINDS = ['console', 'webhook', 'slack', 'teams', 'teamsWorkflow', 'email'] as const;
 export type ReceiverKind = (typeof RECEIVER_KINDS)[number];
 
 interface ReceiverBase {
@@ -141,19 +175,27 @@ interface ReceiverBase {
   template?: string;
 }
 
-export interface ConsoleReceiverConfig extends ReceiverBase { kind: 'console'; console: { pretty: boolean } }
-export interface WebhookReceiverConfig extends ReceiverBase { kind: 'webhook'; webhook: { url: string; headers: Record<string, string> } }
+/** `console.pretty`: one readable line a message (true) or one JSON line (false); unset, as the logs are written. */
+export interface ConsoleReceiverConfig extends ReceiverBase { kind: 'console'; console: { pretty?: boolean } }
+/** `actions`: also POST the acknowledgements and assignments of the checks routed to it (off unless true). */
+export interface WebhookReceiverConfig extends ReceiverBase { kind: 'webhook'; webhook: { url: string; headers: Record<string, string>; actions?: boolean } }
 export interface SlackReceiverConfig extends ReceiverBase {
   kind: 'slack';
-  /** `broadcast`: the severities whose thread replies also reach the channel (reply_broadcast); unset: DEFAULT_BROADCAST. */
-  slack: { channel: string; mention: Record<string, string[]>; updates: UpdateMode; broadcast?: readonly Severity[] };
+  /**
+   * `broadcast`: the severities whose thread replies also reach the channel (reply_broadcast); unset: DEFAULT_BROADCAST.
+   * `actions`: the buttons its messages of attention and action severity carry (`acknowledge`, `assign`), with
+   * who acknowledged and who is assigned shown on its messages; unset: none (the same for Teams).
+   */
+  slack: { channel: string; mention: Record<string, string[]>; updates: UpdateMode; broadcast?: readonly Severity[]; actions?: readonly ActionButton[] };
 }
 export interface TeamsReceiverConfig extends ReceiverBase {
   kind: 'teams';
   /** `broadcast`: the severities that get a thread reply (a reply brings the thread back up in Teams); unset: DEFAULT_BROADCAST. */
-  teams: { channelId?: string; team?: string; channel?: string; updates: UpdateMode; mention: Record<string, string[]>; broadcast?: readonly Severity[] };
+  teams: { channelId?: string; team?: string; channel?: string; updates: UpdateMode; mention: Record<string, string[]>; broadcast?: readonly Severity[]; actions?: readonly ActionButton[] };
 }
 export interface TeamsWorkflowReceiverConfig extends ReceiverBase { kind: 'teamsWorkflow'; teamsWorkflow: { url: string } }
+/** Addresses as written (`Name <address>` or an address); `subject`: a Liquid template, else the headline. */
+export interface EmailReceiverConfig extends ReceiverBase { kind: 'email'; email: { to: string[]; cc: string[]; bcc: string[]; subject?: string } }
 
 /** One receiver of the config: exactly one integration, named by `kind`. */
 export type ReceiverConfig =
@@ -161,7 +203,8 @@ export type ReceiverConfig =
   | WebhookReceiverConfig
   | SlackReceiverConfig
   | TeamsReceiverConfig
-  | TeamsWorkflowReceiverConfig;
+  | TeamsWorkflowReceiverConfig
+  | EmailReceiverConfig;
 
 /** The receiver config of one integration. */
 export type ReceiverConfigOf<K extends ReceiverKind> = Extract<ReceiverConfig, { kind: K }>;
@@ -171,4 +214,13 @@ export interface RouteConfig {
   matchers: string[];
   continue: boolean;
   routes: RouteConfig[];
+  /** As written on this route; what a child leaves out it inherits (routing/tree.ts), as in Alertmanager. */
+  groupBy?: string[];
+  groupWaitMs?: number;
+  groupIntervalMs?: number;
+  /** Resolved from top-level `time_intervals`; not inherited, as in Alertmanager. */
+  muteTimeIntervals?: NamedTimeInterval[];
+  activeTimeIntervals?: NamedTimeInterval[];
+  /** Inherited by child routes that have none. */
+  remind?: RemindConfig;
 }

@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { batchPerTurn } from '../store/batch-per-turn.js';
 import type { CompletedJob, Store } from '../store/store.js';
+import { DIGEST_FIRST, DIGEST_ITEMS } from '../present/digest.js';
 import { attemptDelivery } from './attempt-delivery.js';
 import { takeSlot } from './pace.js';
 import { createPump } from './pump.js';
@@ -82,6 +83,11 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       await store.releaseJob(job.id, owner, clock.now());
       log.warn({ sinceClaimMs: clock.now() - claimedAt }, 'lease too short left for a whole attempt; given back to the queue, not sent');
       return;
+    }
+    // A digest is rendered from its group's members as sent so far (store/timers.ts).
+    if (job.kind === 'digest' && job.digestOf !== undefined) {
+      const digest = await store.groupDigest(job.digestOf, { attention: DIGEST_FIRST, limit: DIGEST_ITEMS });
+      if (digest) job = { ...job, digest };
     }
     const attempt = await attemptDelivery(receiver, job, { previous, history, logger: log }, { clock, timeoutMs: policy.timeoutMs, stop: hardStop.signal });
     await recordOutcome(outcomes, { job, receiver, previous, attempt, policy, log });

@@ -60,7 +60,8 @@ async function recordDelivered(deps: OutcomeDeps, { job, receiver, previous, att
     messageRef: changed && { receiver: job.receiver, entityKey: job.entityKey, ref: changed },
   });
   deps.metrics.deliveries.inc({ receiver: job.receiver, integration: receiver.kind, outcome: 'delivered', reason: '' });
-  deps.metrics.deliveryLatency.observe({ receiver: job.receiver, integration: receiver.kind }, Math.max(0, now - job.event.receivedAt) / 1000);
+  // A job that follows a check action is about an event received long before: it would skew the end-to-end latency.
+  if (job.actionId === undefined) deps.metrics.deliveryLatency.observe({ receiver: job.receiver, integration: receiver.kind }, Math.max(0, now - job.event.receivedAt) / 1000);
   log.info({ ms: now - attempt.startedAt, leaseLost: !kept || undefined }, 'delivered');
 }
 

@@ -5,6 +5,7 @@ import type { Receiver } from '../receivers/receiver.js';
 import type { EventDetails } from '../model/event.js';
 import type { Metrics } from '../metrics.js';
 import { matchRoutes, type Route } from '../routing/tree.js';
+import { planTimers } from './plan-timers.js';
 import { runIsolated, type Outcome } from '../store/batch-per-turn.js';
 import { faultOf, storableCopy } from '../store/storable.js';
 import type { RouteResult, Store } from '../store/store.js';
@@ -79,7 +80,7 @@ async function park(deps: RouteDeps, { result, names }: Routed, outcome: Outcome
   return true;
 }
 
-async function routeOne(deps: { state: () => RoutingState; enrich?: Enrich }, event: AverEvent): Promise<Routed> {
+async function routeOne(deps: { state: () => RoutingState; enrich?: Enrich; clock: Clock }, event: AverEvent): Promise<Routed> {
   let labels = labelsOf(event, deps.state().groups);
   let details: EventDetails | null = null;
   if (deps.enrich) {
@@ -94,7 +95,10 @@ async function routeOne(deps: { state: () => RoutingState; enrich?: Enrich }, ev
   const jobs = names.flatMap((name) => {
     const receiver = receivers.get(name);
     if (!receiver) return [];
-    return [{ receiver: name, entityKey: entityKey(event), destinationKey: receiver.destinationKey({ receiver: name, event, labels }) }];
+    const job = { receiver: name, entityKey: entityKey(event), destinationKey: receiver.destinationKey({ receiver: name, event, labels }) };
+    // Grouping, time intervals and reminders of the first route that took it for this receiver (plan-timers.ts).
+    const timers = planTimers(routes.find((r) => r.receiver === name)!, labels, event, deps.clock.now());
+    return [timers ? { ...job, timers } : job];
   });
   return { result: { eventId: event.eventId, labels, details, jobs }, names, paths: routes.map((r) => r.path) };
 }

@@ -127,7 +127,8 @@ function liquidReason(err: unknown): string {
 /**
  * The message with the template's parts in place of the built ones. Each part is rendered from the message's
  * variables (templateVariables) as plain text: whitespace runs become one space, the result is cut to
- * TEMPLATE_LIMITS; an empty headline or text keeps the built one, a fact with an empty value is left out. Every
+ * TEMPLATE_LIMITS; an empty headline or text keeps the built one, a fact with an empty value is left out, and
+ * a template with a headline but no text gets its headline in the push line too (then the built why). Every
  * renderer then escapes what the template produced, outside values included, as it escapes any other text.
  * Throws when Liquid fails (a limit reached, a filter refusing its input): the caller falls back to the message.
  */
@@ -140,7 +141,9 @@ export function renderMessageTemplate(template: CompiledMessageTemplate, message
     const value = render(f.value, TEMPLATE_LIMITS.factValue);
     return value ? [{ title: render(f.title, TEMPLATE_LIMITS.factTitle), value }] : [];
   });
-  return withOverrides(message, { ...(headline ? { headline } : {}), ...(text ? { text } : {}), ...(facts ? { facts } : {}) });
+  // Without a text of its own, the push line is the template's headline and the built line's why.
+  const pushText = text || (headline ? headline + (message.text.startsWith(message.headline) ? message.text.slice(message.headline.length) : '') : undefined);
+  return withOverrides(message, { ...(headline ? { headline } : {}), ...(pushText ? { text: pushText } : {}), ...(facts ? { facts } : {}) });
 }
 
 /** One line of text: control characters and whitespace runs as one space, trimmed, at most `max` characters. */

@@ -2,6 +2,7 @@ import { DEFAULT_DISPLAY, type Config } from '../model/config.js';
 import { groupName, type AverEvent, type EventDetails, type Labels } from '../model/event.js';
 import type { DeliveryJob, StatusChange } from '../model/job.js';
 import { createTimeFormat, type MessageTime, type TimeFormat } from './format-time.js';
+import type { MessageActions, MessageCheckState } from './check-actions.js';
 import { averLink } from './links.js';
 import { SEVERITY_LOOK, severityOf, type Severity } from './severity.js';
 import { canonicalWarning, HIT_WARNINGS, reasonWords, sentence, statusWords, typeWords, warningWords } from './words.js';
@@ -68,6 +69,10 @@ export interface Message {
   link?: string;
   /** Operator-written mentions for this status, as configured (each channel reads its own form). */
   mentions: string[];
+  /** Who acknowledged the check and who is assigned, on the messages of receivers with `actions:` (withCheckActions). */
+  checkState?: MessageCheckState;
+  /** The buttons beside "Open in Aver" (Acknowledge, Assign to me, Unassign) and the check they act on. */
+  actions?: MessageActions;
 }
 
 /** What one delivery's message is built from. */

@@ -11,6 +11,7 @@ export interface Platforms {
   slack?: (rc: ReceiverConfigOf<'slack'>) => Receiver;
   teams?: (rc: ReceiverConfigOf<'teams'>) => Receiver;
   teamsWorkflow?: (rc: ReceiverConfigOf<'teamsWorkflow'>) => Receiver;
+  email?: (rc: ReceiverConfigOf<'email'>) => Receiver;
 }
 
 /** Builds every configured receiver; the one place that knows which integrations exist. */
@@ -23,10 +24,11 @@ export function createReceivers(
     let receiver: Receiver | undefined;
     switch (rc.kind) {
       case 'console': receiver = createConsoleReceiver(rc, { write: deps.write, routedTo: deps.routedTo, config: deps.config }); break;
-      case 'webhook': receiver = createWebhookReceiver(rc, { fetch: deps.fetch, now: deps.clock.now, config: deps.config }); break;
+      case 'webhook': receiver = createWebhookReceiver(rc, { fetch: deps.fetch, now: deps.clock.now, config: deps.config, store: deps.store }); break;
       case 'slack': receiver = deps.platforms.slack?.(rc); break;
       case 'teams': receiver = deps.platforms.teams?.(rc); break;
       case 'teamsWorkflow': receiver = deps.platforms.teamsWorkflow?.(rc); break;
+      case 'email': receiver = deps.platforms.email?.(rc); break;
     }
     if (!receiver) throw new BridgeError('receiver_unsupported', `receiver "${rc.name}": its integration is not configured`);
     out.set(rc.name, receiver);

@@ -16,10 +16,12 @@ export interface PlatformParts {
   slackEvents?: Middleware;
   /** POST /api/messages, when a teams section is configured. */
   teamsMessages?: Middleware;
+  /** Closes what the parts keep open (the SMTP pool): after a reload swapped them out, and at shutdown. */
+  close?: () => void;
 }
 
 /**
- * Builds Slack's WebClient and Bolt app and Teams' adapter and bot for a
+ * Builds Slack's WebClient and Bolt app, Teams' adapter and bot, and the SMTP pool for a
  * configuration. Their modules load only when configured: Bolt and botbuilder
  * are large, and a console-only bridge starts without them.
  */
@@ -71,6 +73,15 @@ export async function buildPlatforms(
     const { createTeamsWorkflowReceiver } = await import('./teams-workflow/deliver.js');
     parts.platforms.teamsWorkflow = (rc) =>
       createTeamsWorkflowReceiver(rc, { fetch: deps.fetch, config: cfg, logger, now: clock.now });
+  }
+
+  const smtp = cfg.smtp;
+  if (smtp && cfg.receivers.some((r) => r.kind === 'email')) {
+    const [{ createSmtpSender }, { createEmailReceiver }] = await Promise.all([import('./email/transport.js'), import('./email/deliver.js')]);
+    // One pool for every e-mail receiver: it opens connections only when a message is sent.
+    const sender = createSmtpSender(smtp, { timeoutMs: cfg.delivery.timeoutMs });
+    parts.platforms.email = (rc) => createEmailReceiver(rc, { sender, config: { ...cfg, smtp }, logger });
+    parts.close = () => sender.close();
   }
   return parts;
 }

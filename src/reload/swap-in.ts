@@ -45,6 +45,8 @@ export async function swapIn(live: Live, next: Config, deps: SwapDeps): Promise<
     const previous = live.state;
     live.config = next;
     live.state = nextState;
+    // The old SMTP pool lets a message it is sending finish, then closes.
+    previous.close?.();
     const removed = await deps.store.deadLetterReceivers(removedReceivers(previous, nextState), RECEIVER_REMOVED, deps.clock.now());
     recordConfigLoaded(deps.metrics, next, deps.clock.now());
     deps.logger.info({ hash: next.source.hash, deadLettered: removed || undefined }, 'configuration reloaded');

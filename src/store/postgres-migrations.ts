@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { pendingMigrations, type Migration } from './migrations.js';
+import { POSTGRES_TIMER_MIGRATIONS } from './timer-migrations.js';
 
 /** Applies the steps the database lacks and records them, inside the caller's transaction (which holds the lock). */
 export async function applyPostgresMigrations(c: pg.PoolClient): Promise<void> {
@@ -122,4 +123,27 @@ CREATE INDEX jobs_destination ON jobs (destination_key, next_attempt_at, id) WHE
     // Retention deletes the jobs delivered longest ago first (updated_at, then id), a batch at a time.
     sql: `CREATE INDEX jobs_done ON jobs (updated_at, id) WHERE state = 'done';`,
   },
+  {
+    // Numbered from 10: other steps being written at the same time take other ranges.
+    version: 10,
+    name: 'check states and actions',
+    // Who is on each check (a row locked while an action applies), the audit trail of every change, and the jobs
+    // that follow an action (action_id). Written to run again harmlessly.
+    sql: `CREATE TABLE IF NOT EXISTS check_states (
+  entity_key text PRIMARY KEY,
+  state      jsonb NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS check_actions (
+  id         bigserial PRIMARY KEY,
+  entity_key text NOT NULL,
+  kind       text NOT NULL,
+  at         bigint NOT NULL,
+  data       jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS check_actions_entity ON check_actions (entity_key, id);
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS action_id bigint;`,
+  },
+  // Groups, held deliveries and reminders (issue 15): versions 20 and up, kept in timer-migrations.ts.
+  ...POSTGRES_TIMER_MIGRATIONS,
 ];

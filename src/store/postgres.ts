@@ -5,13 +5,18 @@ import { BridgeError } from '../errors.js';
 import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef } from '../model/job.js';
 import { CLAIM_WINDOW, claimable, GIVE_BACK_LEASE, type ClaimDialect } from './claim-rule.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
+import { PostgresTimers, routeTimedJobs } from './postgres-timers.js';
+import type { Timers } from './timers.js';
 import {
   DELIVERY_JOB_COLUMNS, EVENT_COLUMNS, JOB_RECORD_COLUMNS, POSTGRES_COLUMNS, rowMappers, STORED_EVENT_COLUMNS,
   type DeliveryJobRow, type EventRow, type JobRecordRow, type StoredEventRow,
 } from './rows.js';
 import { burstTolerance, slotWait } from './send-slot.js';
 import { storableCopy } from './storable.js';
-import type { AppendResult, ClaimOptions, CompletedJob, NewEvent, ParkedEvent, RouteResult, StoredEvent, Store, TeamsInstallation } from './store.js';
+import type { AppendResult, CheckActionResult, CheckActionWrite, ClaimOptions, CompletedJob, NewEvent, ParkedEvent, RouteResult, StoredEvent, Store, TeamsInstallation } from './store.js';
+import type { CheckActionRecord, CheckState } from '../model/check-state.js';
+import { applyCheckAction } from './check-rule.js';
+import { actionData, actionRecord, type CheckActionRow } from './check-rows.js';
 
 export interface PostgresStoreOptions {
   logger?: Logger;
@@ -60,11 +65,11 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     // bigint columns (ids, epoch milliseconds, counts) fit a JS number; parse them as numbers for this pool only.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as any,
+        oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
     },
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
-  pool.on('error', (err) => opts.logger?.warn({ err: { message: err.message, code: (err as any).code } }, 'postgres: idle connection lost'));
+  pool.on('error', (err) => opts.logger?.warn({ err: { message: err.message, code: (err as Error & { code?: string }).code } }, 'postgres: idle connection lost'));
   try {
     await pool.query('SELECT 1');
   } catch (err) {
@@ -79,7 +84,23 @@ class PostgresStore implements Store {
 
   private analyzeTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly pool: pg.Pool, private readonly schema: string, private readonly createSchema: boolean) {}
+  /** Groups, held deliveries and reminders (postgres-timers.ts). */
+  private readonly timers: PostgresTimers;
+
+  constructor(private readonly pool: pg.Pool, private readonly schema: string, private readonly createSchema: boolean) {
+    this.timers = new PostgresTimers(pool);
+  }
+
+  // Groups, held deliveries and reminders (timers.ts), kept by postgres-timers.ts
+  claimDueGroups: Timers['claimDueGroups'] = (o) => this.timers.claimDueGroups(o);
+  deferGroup: Timers['deferGroup'] = (...a) => this.timers.deferGroup(...a);
+  flushGroup: Timers['flushGroup'] = (...a) => this.timers.flushGroup(...a);
+  groupDigest: Timers['groupDigest'] = (...a) => this.timers.groupDigest(...a);
+  claimDueReminders: Timers['claimDueReminders'] = (o) => this.timers.claimDueReminders(o);
+  deferReminder: Timers['deferReminder'] = (...a) => this.timers.deferReminder(...a);
+  fireReminder: Timers['fireReminder'] = (...a) => this.timers.fireReminder(...a);
+  timerStats: Timers['timerStats'] = (now) => this.timers.timerStats(now);
+  listHeld: Timers['listHeld'] = (...a) => this.timers.listHeld(...a);
 
   /**
    * Keeps the planner's statistics fresh where autovacuum is off or slow: without them a claim scans every
@@ -258,6 +279,7 @@ class PostgresStore implements Store {
            WHERE e.seq < coalesce((SELECT seq FROM events WHERE received_at >= $1 ORDER BY seq LIMIT 1), 9223372036854775807)
              AND e.received_at < $1 AND e.routed
              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.event_id)
+             AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.event_id = e.event_id AND NOT m.sent)
            ORDER BY e.seq LIMIT $2 FOR UPDATE SKIP LOCKED)`,
         [before, limit],
       );
@@ -476,6 +498,56 @@ class PostgresStore implements Store {
     return r.extra === null ? { channel: r.channel, messageId: r.message_id } : { channel: r.channel, messageId: r.message_id, extra: r.extra };
   }
 
+  // Check states and actions
+
+  async getCheckState(entityKey: string): Promise<CheckState | null> {
+    const { rows } = await this.pool.query<{ state: CheckState }>('SELECT state FROM check_states WHERE entity_key = $1', [entityKey]);
+    // An action that changed nothing leaves the row it locked empty: nobody has acted on the check.
+    const state = rows[0]?.state;
+    return state && Object.keys(state).length > 0 ? state : null;
+  }
+
+  async recordCheckAction(write: CheckActionWrite): Promise<CheckActionResult> {
+    const w = storableCopy(write);
+    const a = w.action;
+    return this.tx(async (c) => {
+      // The check's row, created if missing, then locked: replicas acting on one check at once take turns here.
+      await c.query(`INSERT INTO check_states (entity_key, state, updated_at) VALUES ($1, '{}'::jsonb, $2) ON CONFLICT (entity_key) DO NOTHING`, [a.entityKey, a.at]);
+      const { rows } = await c.query<{ state: CheckState }>('SELECT state FROM check_states WHERE entity_key = $1 FOR UPDATE', [a.entityKey]);
+      const previous = rows[0]?.state ?? {};
+      const { changed, state } = applyCheckAction(previous, a);
+      if (!changed) return { changed, previous, state };
+      await c.query('UPDATE check_states SET state = $2::jsonb, updated_at = $3 WHERE entity_key = $1', [a.entityKey, JSON.stringify(state), a.at]);
+      const inserted = await c.query<{ id: number }>('INSERT INTO check_actions (entity_key, kind, at, data) VALUES ($1, $2, $3, $4::jsonb) RETURNING id',
+        [a.entityKey, a.kind, a.at, JSON.stringify(actionData(a, state))]);
+      const id = Number(inserted.rows[0].id);
+      if (w.jobs.length > 0) {
+        await c.query(
+          `INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, state, attempts, next_attempt_at, created_at, updated_at, action_id)
+           SELECT x.e, ev.seq, x.r, x.k, x.d, 'pending', 0, $5, $5, $5, $6
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS x(e, r, k, d, ord)
+           JOIN events ev ON ev.event_id = x.e ORDER BY x.ord`,
+          [w.jobs.map((j) => j.eventId), w.jobs.map((j) => j.receiver), w.jobs.map((j) => j.entityKey), w.jobs.map((j) => j.destinationKey), a.at, id],
+        );
+      }
+      return { changed, previous, state, record: { ...a, id, state } };
+    });
+  }
+
+  async getCheckAction(id: number): Promise<CheckActionRecord | null> {
+    const { rows } = await this.pool.query<CheckActionRow>('SELECT id, entity_key, kind, at, data FROM check_actions WHERE id = $1', [id]);
+    return rows.length ? actionRecord(rows[0]) : null;
+  }
+
+  async checkActions(entityKeys: string[], limit: number): Promise<CheckActionRecord[]> {
+    if (entityKeys.length === 0) return [];
+    const { rows } = await this.pool.query<CheckActionRow>(
+      `SELECT * FROM (SELECT id, entity_key, kind, at, data FROM check_actions WHERE entity_key = ANY($1::text[]) ORDER BY id DESC LIMIT $2) x ORDER BY id`,
+      [entityKeys, limit],
+    );
+    return rows.map(actionRecord);
+  }
+
   // Teams installations
 
   async putInstallation(i: TeamsInstallation): Promise<void> {
@@ -520,8 +592,8 @@ class PostgresStore implements Store {
 
 /**
  * Marks each event routed and enqueues its jobs (due at its `now`), inside the caller's transaction; an event
- * already routed is skipped. Returns the ids of the events it marked. Rows are locked in seq order, so two replicas routing overlapping batches cannot
- * deadlock; one that waited finds the event routed (the lock re-reads it) and skips it.
+ * already routed is skipped. Rows are locked in seq order, so two replicas routing overlapping batches cannot
+ * deadlock; one that waited finds the event routed (the lock re-reads it) and skips it. Returns the ids marked.
  */
 async function routeIn(c: pg.PoolClient, listed: Array<RouteResult & { now: number }>): Promise<Set<string>> {
   // An event listed twice keeps its first result, as it would routed one after another.
@@ -539,10 +611,14 @@ async function routeIn(c: pg.PoolClient, listed: Array<RouteResult & { now: numb
     [results.map((r) => r.eventId), results.map((r) => JSON.stringify(r.labels)), results.map((r) => (r.details === null ? null : JSON.stringify(r.details)))],
   );
   const seqOf = new Map(marked.map((r) => [r.event_id, r.seq]));
-  const jobs = results.flatMap((r) => {
+  const all = results.flatMap((r) => {
     const seq = seqOf.get(r.eventId);
     return seq === undefined ? [] : r.jobs.map((j) => ({ ...j, eventId: r.eventId, seq, now: r.now }));
   });
+  // Jobs of grouping or muted routes wait in their group instead; reminders are kept beside (postgres-timers.ts).
+  const timed = all.filter((j) => j.timers);
+  if (timed.length > 0) await routeTimedJobs(c, timed);
+  const jobs = timed.length > 0 ? all.filter((j) => !j.timers?.group) : all;
   if (jobs.length === 0) return new Set(seqOf.keys());
   await c.query(
     `INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, state, attempts, next_attempt_at, created_at, updated_at)

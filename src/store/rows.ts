@@ -14,7 +14,7 @@ export const EVENT_COLUMNS = EVENT;
 /** An event with its route result (`FROM events e`). */
 export const STORED_EVENT_COLUMNS = `${EVENT}, e.routed, e.labels, e.details`;
 /** A claimed job with what its receiver is handed (`FROM jobs j JOIN events e`). */
-export const DELIVERY_JOB_COLUMNS = `j.id, j.receiver, j.entity_key, j.destination_key, j.attempts, j.created_at, ${EVENT}, e.labels, e.details`;
+export const DELIVERY_JOB_COLUMNS = `j.id, j.receiver, j.entity_key, j.destination_key, j.attempts, j.created_at, j.kind, j.alert_group, j.reminder, j.action_id, ${EVENT}, e.labels, e.details`;
 /** A job with everything an operator sees (`FROM jobs j JOIN events e`). */
 export const JOB_RECORD_COLUMNS = `j.id, j.receiver, j.entity_key, j.destination_key, j.state, j.attempts, j.next_attempt_at, j.created_at,
   j.updated_at, j.last_reason, j.history, ${EVENT}`;
@@ -45,7 +45,9 @@ export interface StoredEventRow extends EventRow {
 }
 export interface DeliveryJobRow extends EventRow {
   id: number; receiver: string; entity_key: string; destination_key: string; attempts: number; created_at: number;
-  labels: unknown; details: unknown;
+  labels: unknown; details: unknown; kind?: string; alert_group?: number | null; reminder?: number | null;
+  /** Set on a job that follows a check action (migration 10). */
+  action_id: number | null;
 }
 export interface JobRecordRow extends EventRow {
   id: number; receiver: string; entity_key: string; destination_key: string; state: JobState; attempts: number;
@@ -74,6 +76,10 @@ export function rowMappers(c: ColumnDecoder): RowMappers {
       id: r.id, eventId: r.event_id, receiver: r.receiver, entityKey: r.entity_key, destinationKey: r.destination_key,
       attempt: r.attempts, createdAt: r.created_at, event: event(r),
       labels: (c.json(r.labels) ?? {}) as Labels, details: c.json(r.details) as EventDetails | null,
+      ...(r.action_id === null || r.action_id === undefined ? {} : { actionId: Number(r.action_id) }),
+      ...(r.kind === 'digest' || r.kind === 'reminder' ? { kind: r.kind } : {}),
+      ...(r.alert_group === null || r.alert_group === undefined ? {} : { digestOf: Number(r.alert_group) }),
+      ...(r.reminder === null || r.reminder === undefined ? {} : { reminder: Number(r.reminder) }),
     }),
     jobRecord: (r) => ({
       id: r.id, eventId: r.event_id, receiver: r.receiver, entityKey: r.entity_key, destinationKey: r.destination_key, state: r.state,

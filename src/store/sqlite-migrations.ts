@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { pendingMigrations, type Migration } from './migrations.js';
+import { SQLITE_TIMER_MIGRATIONS } from './timer-migrations.js';
 
 /** Every schema step of the SQLite store, oldest first. */
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
@@ -45,6 +46,19 @@ CREATE TABLE installations (
     sql: `CREATE INDEX jobs_age ON jobs (receiver, created_at) WHERE state = 'pending';
 CREATE INDEX jobs_dead ON jobs (receiver) WHERE state = 'dead';`,
   },
+  {
+    // Numbered from 10: other steps being written at the same time take other ranges.
+    version: 10,
+    name: 'check states and actions',
+    // Who is on each check, the audit trail of every change, and the jobs that follow an action (action_id).
+    sql: `CREATE TABLE check_states (entity_key TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE check_actions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, entity_key TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX check_actions_entity ON check_actions (entity_key, id);
+ALTER TABLE jobs ADD COLUMN action_id INTEGER;`,
+  },
+  // Groups, held deliveries and reminders (issue 15): versions 20 and up, kept in timer-migrations.ts.
+  ...SQLITE_TIMER_MIGRATIONS,
 ];
 
 /** Applies the steps the database lacks and records them, inside the caller's (immediate) transaction. */

@@ -10,8 +10,13 @@ import {
 } from './rows.js';
 import { takeSlot, type Bucket } from './send-slot.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
+import { SqliteTimers } from './sqlite-timers.js';
+import type { Timers } from './timers.js';
 import { storableCopy } from './storable.js';
-import type { AppendResult, ClaimOptions, CompletedJob, NewEvent, ParkedEvent, RouteResult, Store, StoredEvent, TeamsInstallation } from './store.js';
+import type { AppendResult, CheckActionResult, CheckActionWrite, ClaimOptions, CompletedJob, NewEvent, ParkedEvent, RouteResult, Store, StoredEvent, TeamsInstallation } from './store.js';
+import type { CheckActionRecord, CheckState } from '../model/check-state.js';
+import { applyCheckAction } from './check-rule.js';
+import { actionData, actionRecord, type CheckActionRow } from './check-rows.js';
 
 const decode = rowMappers(SQLITE_COLUMNS);
 
@@ -75,7 +80,12 @@ class SqliteStore implements Store {
 
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Database.Database) {}
+  /** Groups, held deliveries and reminders (sqlite-timers.ts). */
+  private readonly timers: SqliteTimers;
+
+  constructor(private readonly db: Database.Database) {
+    this.timers = new SqliteTimers(db);
+  }
 
   /**
    * Prepared once, reused: preparing costs more than running these small statements.
@@ -168,7 +178,11 @@ class SqliteStore implements Store {
     const insert = this.stmt(`INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, next_attempt_at, created_at, updated_at)
       VALUES (?, (SELECT seq FROM events WHERE event_id = ?), ?, ?, ?, ?, ?, ?)`);
     if (mark.run(JSON.stringify(labels), details ? JSON.stringify(details) : null, eventId).changes === 0) return false;
-    for (const j of jobs) insert.run(eventId, eventId, j.receiver, j.entityKey, j.destinationKey, now, now, now);
+    for (const j of jobs) {
+      // A job of a grouping or muted route waits in its group instead (sqlite-timers.ts).
+      if (j.timers) this.timers.routeTimed(eventId, j, now);
+      if (!j.timers?.group) insert.run(eventId, eventId, j.receiver, j.entityKey, j.destinationKey, now, now, now);
+    }
     return true;
   }
 
@@ -320,6 +334,7 @@ class SqliteStore implements Store {
         WHERE e.seq < coalesce((SELECT seq FROM events WHERE received_at >= @before ORDER BY seq LIMIT 1), 9223372036854775807)
           AND e.received_at < @before AND e.routed = 1
           AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.event_id)
+          AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.event_id = e.event_id AND m.sent = 0)
         ORDER BY e.seq LIMIT CAST(@limit AS INTEGER))`).run({ before, limit }).changes,
     }));
   }
@@ -351,6 +366,47 @@ class SqliteStore implements Store {
     return row ? JSON.parse(row.ref) : null;
   }
 
+  // Check states and actions
+
+  async getCheckState(entityKey: string): Promise<CheckState | null> {
+    const row = this.stmt('SELECT state FROM check_states WHERE entity_key = ?').get(entityKey) as { state: string } | undefined;
+    return row ? JSON.parse(row.state) : null;
+  }
+
+  async recordCheckAction(write: CheckActionWrite): Promise<CheckActionResult> {
+    const w = storableCopy(write);
+    const a = w.action;
+    const insertJob = this.stmt(`INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, next_attempt_at, created_at, updated_at, action_id)
+      VALUES (?, (SELECT seq FROM events WHERE event_id = ?), ?, ?, ?, ?, ?, ?, ?)`);
+    return this.write(() => {
+      const row = this.stmt('SELECT state FROM check_states WHERE entity_key = ?').get(a.entityKey) as { state: string } | undefined;
+      const previous: CheckState = row ? JSON.parse(row.state) : {};
+      const { changed, state } = applyCheckAction(previous, a);
+      if (!changed) return { changed, previous, state };
+      this.stmt(`INSERT INTO check_states (entity_key, state, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (entity_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`).run(a.entityKey, JSON.stringify(state), a.at);
+      const id = Number(this.stmt('INSERT INTO check_actions (entity_key, kind, at, data) VALUES (?, ?, ?, ?)')
+        .run(a.entityKey, a.kind, a.at, JSON.stringify(actionData(a, state))).lastInsertRowid);
+      for (const j of w.jobs) {
+        if (!this.stmt('SELECT 1 FROM events WHERE event_id = ?').get(j.eventId)) continue;
+        insertJob.run(j.eventId, j.eventId, j.receiver, j.entityKey, j.destinationKey, a.at, a.at, a.at, id);
+      }
+      return { changed, previous, state, record: { ...a, id, state } };
+    });
+  }
+
+  async getCheckAction(id: number): Promise<CheckActionRecord | null> {
+    const row = this.stmt('SELECT id, entity_key, kind, at, data FROM check_actions WHERE id = ?').get(id) as CheckActionRow | undefined;
+    return row ? actionRecord({ ...row, data: JSON.parse(row.data as string) }) : null;
+  }
+
+  async checkActions(entityKeys: string[], limit: number): Promise<CheckActionRecord[]> {
+    if (entityKeys.length === 0) return [];
+    const found = this.stmt(`SELECT * FROM (SELECT id, entity_key, kind, at, data FROM check_actions
+      WHERE entity_key IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT CAST(? AS INTEGER)) ORDER BY id`).all(JSON.stringify(entityKeys), limit) as CheckActionRow[];
+    return found.map((r) => actionRecord({ ...r, data: JSON.parse(r.data as string) }));
+  }
+
   // Teams installations
 
   async putInstallation(i: TeamsInstallation): Promise<void> {
@@ -367,4 +423,16 @@ class SqliteStore implements Store {
     const found = this.stmt('SELECT data, removed, updated_at FROM installations ORDER BY team_id, channel_id').all() as Array<{ data: string; removed: number; updated_at: number }>;
     return found.map((r) => ({ ...JSON.parse(r.data), removed: r.removed === 1, updatedAt: r.updated_at }));
   }
+
+  // Groups, held deliveries and reminders (timers.ts), kept by sqlite-timers.ts
+
+  claimDueGroups: Timers['claimDueGroups'] = (o) => this.timers.claimDueGroups(o);
+  deferGroup: Timers['deferGroup'] = (...a) => this.timers.deferGroup(...a);
+  flushGroup: Timers['flushGroup'] = (...a) => this.timers.flushGroup(...a);
+  groupDigest: Timers['groupDigest'] = (...a) => this.timers.groupDigest(...a);
+  claimDueReminders: Timers['claimDueReminders'] = (o) => this.timers.claimDueReminders(o);
+  deferReminder: Timers['deferReminder'] = (...a) => this.timers.deferReminder(...a);
+  fireReminder: Timers['fireReminder'] = (...a) => this.timers.fireReminder(...a);
+  timerStats: Timers['timerStats'] = (now) => this.timers.timerStats(now);
+  listHeld: Timers['listHeld'] = (...a) => this.timers.listHeld(...a);
 }

@@ -1,4 +1,5 @@
 import { BridgeError } from '../errors.js';
+import type { Fault } from './batch-per-turn.js';
 import type { NewEvent, Store } from './store.js';
 
 /**
@@ -48,7 +49,7 @@ export function storableCopy<T>(value: T): T {
  * store is failing or busy: a later try may pass), or `unknown` (the caller decides, by whether the store takes
  * other writes). Codes are PostgreSQL's SQLSTATE classes and SQLite's result codes.
  */
-export function faultOf(err: unknown): 'item' | 'store' | 'unknown' {
+export function faultOf(err: unknown): Fault {
   if (err instanceof BridgeError) return err.status < 500 ? 'item' : 'store';
   // Thrown by JSON.stringify on nesting too deep, by string building on text too long.
   if (err instanceof RangeError) return 'item';

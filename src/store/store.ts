@@ -1,5 +1,7 @@
+import type { CheckActionRecord, CheckState, NewCheckAction } from '../model/check-state.js';
 import type { AverEvent, EventDetails, Labels } from '../model/event.js';
 import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef, NewJob, StatusChange } from '../model/job.js';
+import type { Timers } from './timers.js';
 
 /** An event to append, with the key that makes a repeat within the window a duplicate. */
 export interface NewEvent {
@@ -153,6 +155,42 @@ export interface Installations {
   listInstallations(): Promise<TeamsInstallation[]>;
 }
 
+/** A check action to record, with the jobs that follow it when it changes the check's state. */
+export interface CheckActionWrite {
+  action: NewCheckAction;
+  /**
+   * Enqueued (due at `action.at`, each carrying the action's id) only when the state changed: one per receiver
+   * that shows the state (its message is edited) or follows actions (a webhook with `actions: true`), each for
+   * the check's latest event routed to it, so it runs after that receiver's earlier jobs of the check.
+   */
+  jobs: Array<NewJob & { eventId: string }>;
+}
+
+/** What recording an action did: the state before and after, and the audit entry when it changed anything. */
+export interface CheckActionResult {
+  changed: boolean;
+  previous: CheckState;
+  state: CheckState;
+  record?: CheckActionRecord;
+}
+
+/**
+ * Who is on each check (acknowledged, assigned) and the audit trail of every change. Kept apart from retention:
+ * the trail outlives the events it is about.
+ */
+export interface CheckStates {
+  /** The check's state; null when nobody ever acted on it. */
+  getCheckState(entityKey: string): Promise<CheckState | null>;
+  /**
+   * Applies one action (check-rule.ts) under the check's row lock, so replicas acting at once are serialised: when
+   * it changes the state, stores the state, appends the audit entry and enqueues `jobs`, in one transaction.
+   */
+  recordCheckAction(write: CheckActionWrite): Promise<CheckActionResult>;
+  getCheckAction(id: number): Promise<CheckActionRecord | null>;
+  /** The audit trail of these checks (entity keys): their latest `limit` entries, oldest first. */
+  checkActions(entityKeys: string[], limit: number): Promise<CheckActionRecord[]>;
+}
+
 /** What operators read and do: the admin page, the CLI, /metrics. */
 export interface AdminQueries {
   getJob(jobId: number): Promise<JobRecord | null>;
@@ -188,7 +226,7 @@ export interface Housekeeping {
  * PostgreSQL and tested by one shared suite (test/store/contract.ts).
  * Times are epoch milliseconds. Every write is durable when its promise resolves.
  */
-export interface Store extends Inbox, JobQueue, Pacing, MessageRefs, Installations, AdminQueries, Housekeeping {
+export interface Store extends Inbox, JobQueue, Pacing, MessageRefs, Installations, AdminQueries, Housekeeping, CheckStates, Timers {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or upgrades the schema (under a lock where replicas share the store); see migrations.ts. */
   migrate(): Promise<void>;

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { postWebhook, startBridge, tempDir, waitFor, type TestBridge } from '../helpers/bridge.js';
 import { startFakeHttp } from '../helpers/fake-http.js';
@@ -10,6 +12,17 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const SECRET = 's3cret-value';
 const ADMIN = 'admin-token-0123456789';
 const SCREENSHOT = '/tmp/aver-bridge-admin.png';
+/** A phone (an iPhone's 375 CSS pixels across), and where its screenshot goes. */
+const PHONE = { width: 375, height: 812 };
+const PHONE_SCREENSHOT = join(tmpdir(), 'aver-bridge-admin-375.png');
+
+/** Whether the element is wholly inside the viewport (scrolled into view). */
+function inViewport(page: Page, selector: string): Promise<boolean> {
+  return page.locator(selector).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0;
+  });
+}
 
 describe('the admin page in a real headless Chromium', function () {
   this.timeout(60_000);
@@ -105,6 +118,9 @@ route:
     const deadRow = page.locator('#dead-letters tr', { hasText: 'chk-7731' });
     await deadRow.getByRole('button', { name: 'Retry' }).click();
     await page.getByRole('status').filter({ hasText: 'queued again' }).waitFor();
+    // The notice answers the click: the page is scrolled to it, wherever the button was.
+    expect(new URL(page.url()).hash).to.equal('#notice');
+    expect(await inViewport(page, '#notice')).to.equal(true);
     await waitFor(async () => {
       await page.reload();
       const text = await page.locator(`#events tr[data-event-id="${deadEventId}"] .chip`).first().textContent();
@@ -130,6 +146,42 @@ route:
     await page.locator('#route-result').waitFor();
     expect(await page.locator('#route-receivers .badge').allTextContents()).to.deep.equal(['ops']);
     expect(await page.locator('#route-result tbody tr td:nth-child(2)').allTextContents()).to.deep.equal(['route']);
+  });
+
+  it('finds a check by its id with the search box', async () => {
+    await page.goto(`${t.url}/admin`);
+    await page.getByRole('searchbox', { name: /Check id/ }).fill('chk-1001');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('heading', { name: /Events found/ }).waitFor();
+    const entities = await page.locator('#events tbody tr td:nth-child(2) .mono').allTextContents();
+    expect(entities).to.deep.equal(['chk-1001', 'chk-1001']);
+    await page.getByRole('link', { name: 'Show all' }).click();
+    await page.getByRole('heading', { name: /Recent events/ }).waitFor();
+  });
+
+  it('reads at 375 px wide: the whole events table is in view, nothing scrolls sideways', async () => {
+    await page.setViewportSize({ width: PHONE.width, height: PHONE.height });
+    try {
+      await page.goto(`${t.url}/admin`);
+      await page.screenshot({ path: PHONE_SCREENSHOT, fullPage: true });
+      const table = (await page.locator('#events table').boundingBox())!;
+      expect(table.x, 'the table starts on screen').to.be.at.least(0);
+      expect(table.x + table.width, 'the table ends on screen').to.be.at.most(PHONE.width);
+      // Every cell, not just the table's box: a cell may overflow a table that fits.
+      const cells = await page.locator('#events td').evaluateAll((tds) => tds.map((td) => {
+        const r = td.getBoundingClientRect();
+        return { left: r.left, right: r.right, overflows: td.scrollWidth > td.clientWidth + 1 };
+      }));
+      expect(cells.length).to.be.above(0);
+      for (const c of cells) {
+        expect(c.left).to.be.at.least(0);
+        expect(c.right).to.be.at.most(PHONE.width);
+        expect(c.overflows).to.equal(false);
+      }
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), 'no sideways scroll').to.be.at.most(PHONE.width);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 
   it('renders without script errors or CSP violations, and leaves a screenshot', async () => {

@@ -72,7 +72,7 @@ route:
     }
     const idOf = (entity: string) => Number(/^#(\d+)/.exec(lines.find((l) => l.includes(` ${entity} `))!)![1]);
 
-    const shown = await runCli(['dead-letters', 'show', String(idOf('bad-1')), '--config', file]);
+    const shown = await runCli(['dead-letters', 'show', String(idOf('bad-1')), '--json', '--config', file]);
     expect(shown.code).to.equal(0);
     const job = JSON.parse(shown.stdout);
     expect(job).to.include({ state: 'dead', receiver: 'hooks', attempts: 1 });

@@ -48,17 +48,16 @@ describe('bridgeRoutes', () => {
       config: () => configFrom(YAML), state: () => state, inbox: createGroupCommit(store), store, clock: systemClock,
       logger: logs.logger, metrics: createMetrics(), accepting: () => gate.open, onAccepted: () => void (woken += 1),
     });
-    const listening = await listen(createHttpApp({ logger: logs.logger, routes }), '127.0.0.1', 0);
+    const listening = await listen(createHttpApp({ logger: logs.logger, routes: [...routes.public, ...routes.internal] }), '127.0.0.1', 0);
     server = listening.server;
     const url = `http://127.0.0.1:${listening.port}`;
     return { routes, state, gate, stored, woken: () => woken, url };
   }
 
-  it('holds ingest at aver.webhook.path, health, readiness, metrics, and the Slack and Teams endpoints', async () => {
+  it('holds ingest at aver.webhook.path and the Slack and Teams endpoints for the public; health, readiness and metrics apart', async () => {
     const { routes } = await setup();
-    expect(routes.map((r) => `${r.method} ${r.path}`)).to.deep.equal([
-      'POST /hooks/aver', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /slack/events', 'POST /api/messages',
-    ]);
+    expect(routes.public.map((r) => `${r.method} ${r.path}`)).to.deep.equal(['POST /hooks/aver', 'POST /slack/events', 'POST /api/messages']);
+    expect(routes.internal.map((r) => `${r.method} ${r.path}`)).to.deep.equal(['GET /healthz', 'GET /readyz', 'GET /metrics']);
   });
 
   it('stores a webhook at the configured path and wakes the router', async () => {

@@ -112,18 +112,24 @@ describe('startUp', () => {
     expect(await teamsWarnings(`${app}  appType: SingleTenant\n  tenantId: 0b1e7a52-5c8e-4b6f-9a51-3f0c8d2e6a10\n`)).to.deep.equal([]);
   });
 
-  it('logs the URLs to paste into Aver, Slack and Teams when server.publicUrl is set, for the endpoints that are on', async () => {
+  it('the listening line carries the URLs to paste into Aver, Slack and Teams, under server.publicUrl, for the endpoints that are on', async () => {
     const config = configFrom(SECURED.replace('port: 0', 'port: 0, publicUrl: "https://bridge.example.com//"'));
     const { deps, messages } = setup(config, { slackEvents: () => undefined });
     server = (await startUp(deps)).server;
-    const endpoints = messages().find((l) => l.msg === 'public endpoints');
-    expect(endpoints).to.include({ averWebhookUrl: 'https://bridge.example.com/webhooks/aver', slackRequestUrl: 'https://bridge.example.com/slack/events' });
-    expect(endpoints).to.not.have.property('teamsMessagingEndpoint');
+    const listening = messages().find((l) => l.msg === 'aver-bridge listening');
+    expect(listening).to.include({ averWebhookUrl: 'https://bridge.example.com/webhooks/aver', slackRequestUrl: 'https://bridge.example.com/slack/events' });
+    expect(listening).to.not.have.property('teamsMessagingEndpoint');
+    expect(listening).to.not.have.property('adminUrl');
   });
 
-  it('logs no public endpoints without server.publicUrl', async () => {
-    const { deps, messages } = setup(configFrom(SECURED));
-    server = (await startUp(deps)).server;
-    expect(messages().some((l) => l.msg === 'public endpoints')).to.equal(false);
+  it('without server.publicUrl, the URLs are the address listened on; the admin URL only with admin.token', async () => {
+    const config = configFrom(`${SECURED}admin: { token: "admin-token-0123456789" }\n`);
+    const { deps, messages } = setup(config);
+    const started = await startUp(deps);
+    server = started.server;
+    const listening = messages().find((l) => l.msg === 'aver-bridge listening');
+    expect(listening).to.include({ averWebhookUrl: `http://127.0.0.1:${started.port}/webhooks/aver`, adminUrl: `http://127.0.0.1:${started.port}/admin` });
+    expect(listening).to.not.have.property('slackRequestUrl');
+    expect(JSON.stringify(messages())).to.not.include('admin-token-0123456789');
   });
 });

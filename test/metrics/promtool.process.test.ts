@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { postWebhook, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { postWebhook, startBridge, tempDir, waitFor, type TestBridge } from '../helpers/bridge.js';
 import { MINIMAL_YAML, WEBHOOK_SECRET } from '../helpers/config.js';
+import { alertExamples } from './markdown.js';
 import { scrape } from './prom-text.js';
 
 /** promtool comes with Prometheus (Debian: apt-get install prometheus); the check is skipped without it. */
@@ -29,5 +32,27 @@ describe('GET /metrics, as promtool check metrics reads it', () => {
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(check.stdout + check.stderr, 'promtool check metrics').to.equal('');
     expect(check.status).to.equal(0);
+  });
+});
+
+describe('the alert examples in README.md and docs/, as promtool check rules reads them', () => {
+  it('are valid rule files', function () {
+    if (!promtoolPresent()) {
+      console.log('      (skipped: promtool is not on PATH; apt-get install prometheus brings it)');
+      this.skip();
+    }
+    const dir = tempDir();
+    try {
+      const rules = alertExamples();
+      expect(rules).to.not.have.length(0);
+      rules.forEach((text, i) => {
+        const file = join(dir.dir, `rules-${i}.yaml`);
+        writeFileSync(file, text);
+        const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+        expect(check.status, check.stdout + check.stderr).to.equal(0);
+      });
+    } finally {
+      dir.cleanup();
+    }
   });
 });

@@ -1,22 +1,12 @@
 import { expect } from 'chai';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { postWebhook, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
 import { startFakeHttp, type FakeAnswer } from '../helpers/fake-http.js';
+import { alertExamples, markdownFiles } from './markdown.js';
 import { scrape, valueOf, type Sample } from './prom-text.js';
 
 const SECRET = 's3cret-value';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-
-/** README.md and every Markdown file under docs/, wherever the reference lives. */
-function markdownFiles(): string[] {
-  const under = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
-    .flatMap((d) => (d.isDirectory() ? under(join(dir, d.name)) : d.name.endsWith('.md') ? [join(dir, d.name)] : []));
-  const docs = join(ROOT, 'docs');
-  return [join(ROOT, 'README.md'), ...(existsSync(docs) ? under(docs) : [])];
-}
+const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** What the customer's endpoint answers per Aver entity id, by attempt. */
 function script(id: string, nth: number): FakeAnswer {
@@ -157,6 +147,15 @@ route:
     for (const [name] of types) {
       if (/^aver_bridge_(process|nodejs)_/.test(name)) continue;
       expect(docs.includes(`\`${name}\``), `${name} in README.md or docs/`).to.equal(true);
+    }
+  });
+
+  it('has alert examples that name only metrics it exposes', () => {
+    const rules = alertExamples();
+    expect(rules, 'a rule file in README.md or docs/').to.not.have.length(0);
+    for (const name of rules.flatMap((r) => [...r.matchAll(/\baver_bridge_[a-z_]+/g)].map((m) => m[0]))) {
+      const family = types.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
+      expect(types.has(family), `${name} in an alert example`).to.equal(true);
     }
   });
 

@@ -32,8 +32,10 @@ describe('present/message-template', () => {
     const m = render({ headline: 'KYC {{ id }} is {{ status }}' });
     expect(m.headline).to.equal('KYC chk-1 is Rejected');
     expect(headlineLine(m)).to.equal('🔴 KYC chk-1 is Rejected');
-    // The other parts are the built ones.
-    expect(m.text).to.equal(message().text);
+    // Without a text of its own, the push line starts with the template's headline; the other parts are the built ones.
+    expect(m.text).to.equal('KYC chk-1 is Rejected');
+    expect(render({ headline: 'KYC {{ id }}' }, message('Rejected', { details })).text).to.equal('KYC chk-1 — Documents expired');
+    expect(m.facts).to.deep.equal(message().facts);
     expect(m.severity).to.equal('attention');
   });
 
@@ -86,9 +88,10 @@ describe('present/message-template', () => {
 
     it('Slack: no mention, link or formatting gets through', () => {
       const { text, blocks, attachments } = formatSlackMessage(m);
-      // Everything but the button's URL, where the id is URL-encoded.
-      const slack = JSON.stringify([text, blocks, attachments[0].fallback, attachments[0].blocks?.filter((b) => b.type !== 'actions')]);
-      expect(slack).to.not.match(/<!channel>|<!here>|<https?:/);
+      expect(JSON.stringify(blocks)).to.not.match(/<!channel>|<!here>|<https?:/);
+      // The mrkdwn parts: everything but the header (plain_text, where markers are literal) and the button's URL.
+      const slack = JSON.stringify([text, attachments[0].fallback, attachments[0].blocks?.filter((b) => b.type !== 'actions')]);
+      expect(slack).to.not.match(/<!channel>|<!here>|<https?:|https:\/\/evil/);
       expect(slack).to.not.contain('*bold*');
       expect(slack).to.contain('&lt;!channel&gt;').and.contain('&lt;!here&gt;');
       // The literal "&amp;" shows as written: its & is escaped again.

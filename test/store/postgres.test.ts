@@ -5,6 +5,7 @@ import { openPostgresStore } from '../../src/store/postgres.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres-migrations.js';
 import type { Store } from '../../src/store/store.js';
 import { usePostgres } from '../helpers/postgres.js';
+import { checkStatesContract } from './check-states-contract.js';
 import { storeContract } from './contract.js';
 
 /** Reaches into the store's connection pool, for what the store API cannot do or say. */
@@ -21,6 +22,8 @@ describe('PostgreSQL store', function () {
     },
     sibling: (store) => db().sibling(store),
   });
+
+  checkStatesContract('postgres', () => db().freshStore(), { sibling: (store) => db().sibling(store) });
 
   describe('openPostgresStore', function () {
     it('takes the schema from the URL\'s ?schema= and records the applied migrations there', async function () {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite-migrations.js';
 import type { Store } from '../../src/store/store.js';
+import { checkStatesContract } from './check-states-contract.js';
 import { storeContract } from './contract.js';
 
 /** Reaches into the store's database, for what the store API cannot do or say. */
@@ -31,6 +32,8 @@ describe('SQLite store', function () {
       dbOf(store).exec(statement);
     },
   });
+
+  checkStatesContract('sqlite', () => openSqliteStore(join(dir, `store-${++n}.db`)));
 
   describe('migrate', function () {
     const T0 = 1_700_000_000_000;

@@ -7,8 +7,10 @@ import type { Clock } from '../../clock.js';
 import { BridgeError } from '../../errors.js';
 import { readBody } from '../../http/read-body.js';
 import type { SlackConfig } from '../../model/config.js';
-import { COMMAND_HELP, type ChatCommands, type RouteAnswer, type StatusAnswer } from '../../model/chat-commands.js';
+import { ACTION_COMMANDS, COMMAND_HELP, type ChatCommands, type RouteAnswer, type StatusAnswer } from '../../model/chat-commands.js';
+import { boltBodyProblem } from './bolt-body.js';
 import { slackLogger } from './deliver.js';
+import { answerActionCommand, listenForCheckActions, statusStateLines } from './actions.js';
 import { describeStatusReason, describeWarning } from '../../aver/enrich.js';
 import { escapeSlack, escapeSlackCode, fit, historyLine, slackDate, statusStyle, truncate } from './format.js';
 
@@ -58,6 +60,8 @@ export function createSlackEvents(deps: SlackEventsDeps): SlackEvents {
     verifySignature(ctx, raw, signingSecret, deps.clock.now(), logger);
     const body = parseBody(raw, isForm);
     if (body.type === 'url_verification') return answer(ctx, { challenge: body.challenge });
+    const problem = boltBodyProblem(body);
+    if (problem) throw new BridgeError('slack_body_invalid', `The body is not a Slack request Bolt can take: ${problem}.`, { status: 400 });
     answerDispatch(ctx, await dispatch(processEvent, ctx, body, logger), logger);
   };
 
@@ -104,6 +108,7 @@ function createBoltApp(deps: SlackEventsDeps, logger: Logger): { app: BoltApp; p
   });
   // The "Open in Aver" button only opens a link; acknowledge its click so Slack shows no warning.
   app.action('open_in_aver', async ({ ack }) => { await ack(); });
+  listenForCheckActions(app, deps, logger);
 
   return { app, processEvent: (event) => (boltApp ?? app).processEvent(event) };
 }
@@ -215,7 +220,10 @@ function parseFormOrJson(raw: string, isForm: boolean): Record<string, unknown> 
 }
 
 /** The text of an `/aver` answer (mrkdwn); every stored, Aver-derived string is escaped. */
-export async function answerCommand(command: Pick<SlashCommand, 'text' | 'channel_id'>, deps: Pick<SlackEventsDeps, 'commands' | 'receiversForChannel'>): Promise<string> {
+export async function answerCommand(
+  command: Pick<SlashCommand, 'text' | 'channel_id'> & Partial<Pick<SlashCommand, 'user_id' | 'user_name'>>,
+  deps: Pick<SlackEventsDeps, 'commands' | 'receiversForChannel'>,
+): Promise<string> {
   const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
   const receivers = deps.receiversForChannel(command.channel_id);
   switch (sub.toLowerCase()) {
@@ -236,6 +244,12 @@ export async function answerCommand(command: Pick<SlashCommand, 'text' | 'channe
       const sent = await deps.commands.test(receivers);
       return `:test_tube: Sent a sample event (id ${fit(sent.entityId, 200)}, event ${fit(sent.eventId, 100)}) through the bridge to ${receivers.map((r) => `*${escapeSlack(r)}*`).join(', ')}. It should appear in this channel shortly.`;
     }
+    case 'ack':
+    case 'acknowledge':
+    case 'assign':
+    case 'unassign':
+      // As the person Slack says sent the command: its user_id, never a name in the text.
+      return answerActionCommand(ACTION_COMMANDS[sub.toLowerCase()], args, command, deps);
     default:
       return `Unknown command ${fit(sub, 100)}.\n\n${helpText()}`;
   }
@@ -277,6 +291,7 @@ function statusText(a: StatusAnswer): string {
     if (a.details.statusReason) lines.push(`Reason: ${fit(describeStatusReason(a.details.statusReason), 300)}`);
     if (a.details.warnings?.length) lines.push(`Warnings: ${fit(a.details.warnings.map(describeWarning).join(', '), 600)}`);
   }
+  lines.push(...statusStateLines(a.checkState));
   if (a.deliveries.length > 0) {
     lines.push('Deliveries of the latest event:');
     for (const d of a.deliveries) {

@@ -10,8 +10,10 @@ import { broadcasts, DEFAULT_BROADCAST } from '../../present/severity.js';
 import type { FailureReason } from '../../model/failure-reason.js';
 import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
 import { formatSlackMessage, formatThreadReply } from './format.js';
+import { deliverSlackDigest, deliverSlackReminder } from './digest.js';
 import { Aborted, untilAborted } from '../../until-aborted.js';
 import { pacingFor } from '../pacing-for.js';
+import { withCheckState } from '../check-message.js';
 
 /** Slack allows about one message a second per channel, with short bursts. */
 export const SLACK_DEFAULT_PACING: PacingLimit = { ratePerSecond: 1, burst: 3 };
@@ -23,7 +25,7 @@ export interface SlackReceiverDeps {
   client: WebClient;
   config: Config;
   logger: Logger;
-  /** Not used: message refs arrive in `ctx.previous`. Accepted so every receiver factory takes the same deps. */
+  /** Where who is on a check is read from, for a receiver with `actions:` (message refs arrive in `ctx.previous`). */
   store?: Store;
 }
 
@@ -203,7 +205,12 @@ export function createSlackReceiver(rc: SlackReceiverConfig, deps: SlackReceiver
     async deliver(job, ctx) {
       try {
         const channelId = await untilAborted(channel.resolve(), ctx.signal);
-        return await postOrUpdate(channelId, messageOf(job, ctx, rc, deps.config), ctx, messages, rc);
+        // A group's digest (edited in place) or a reminder in the check's thread: slack/digest.ts.
+        if (job.kind === 'digest') return await deliverSlackDigest(deps.client, channelId, job, ctx, rc, deps.config);
+        if (job.kind === 'reminder') return await deliverSlackReminder(deps.client, channelId, job, ctx, rc, deps.config);
+        const message = await withCheckState(messageOf(job, ctx, rc, deps.config), job, rc.slack.actions, deps);
+        if (job.actionId !== undefined) return await showCheckState(channelId, message, ctx, messages, rc);
+        return await postOrUpdate(channelId, message, ctx, messages, rc);
       } catch (err) {
         if (err instanceof Aborted) return { ok: false, retryable: true, failure: 'timeout', code: 'timeout', reason: 'Slack did not answer before the delivery timeout' };
         return slackErrorToResult(err, where);
@@ -289,6 +296,22 @@ function slackMessages(rc: SlackReceiverConfig, deps: SlackReceiverDeps): SlackM
       );
     },
   };
+}
+
+/**
+ * A job that follows a check action: edits the check's message in this channel to show who is on it, as it reads
+ * otherwise (no thread reply, mentions as the last edit had them). Nothing to do without one, or when it is gone.
+ */
+async function showCheckState(channel: string, message: Message, ctx: DeliveryContext, messages: SlackMessages, rc: SlackReceiverConfig): Promise<DeliveryResult> {
+  const previous = ctx.previous;
+  if (!previous || previous.channel !== channel) return { ok: true };
+  try {
+    await messages.edit(previous, message, ctx.signal, (rc.slack.updates ?? 'thread') !== 'thread');
+  } catch (err) {
+    if ((err as { data?: { error?: string } }).data?.error !== 'message_not_found') throw err;
+    ctx.logger.info({ receiver: rc.name, channel, ts: previous.messageId }, 'Slack message gone; nothing to show the check state on');
+  }
+  return { ok: true };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ActionsBlock, ContextBlock, HeaderBlock, KnownBlock, MessageAttachment, SectionBlock } from '@slack/types';
 import type { StatusChange } from '../../model/job.js';
 import { inertLinks } from '../inert-links.js';
+import { actionButtons, checkStateText } from './check-blocks.js';
 import { headlineLine, pushLine, type Message } from '../../present/message.js';
 import { SEVERITY_LOOK } from '../../present/severity.js';
 import { sentence } from '../../present/words.js';
@@ -105,6 +106,14 @@ export function truncate(text: string, max: number): string {
   return text.slice(0, cut) + '…';
 }
 
+/**
+ * For a plain_text object (a header): Slack reads no mrkdwn there, so only the three entities and one line;
+ * markers stay as written (an id `__proto__` reads as `__proto__`).
+ */
+export function fitPlain(raw: string, max: number): string {
+  return truncate(entities(raw.replace(/[\r\n\u2028\u2029]+/g, ' ')), max);
+}
+
 /** Escapes a webhook- or Aver-derived string and fits it into `max` characters. */
 export function fit(raw: string, max: number): string {
   return truncate(escapeSlack(raw), max);
@@ -144,7 +153,7 @@ const STATUS_ROOM = 60;
  */
 export function formatSlackMessage(message: Message, options: { mentions?: boolean } = {}): SlackMessage {
   const mentions = options.mentions === false ? [] : message.mentions;
-  const header: HeaderBlock = { type: 'header', text: { type: 'plain_text', text: fit(headlineLine(message), SLACK_LIMITS.headerText), emoji: true } };
+  const header: HeaderBlock = { type: 'header', text: { type: 'plain_text', text: fitPlain(headlineLine(message), SLACK_LIMITS.headerText), emoji: true } };
   const blocks: KnownBlock[] = [header];
   if (mentions.length > 0) blocks.push(mrkdwnSection(`cc ${wholeMentions(mentions, SLACK_LIMITS.sectionText - 3)}`));
 
@@ -152,11 +161,14 @@ export function formatSlackMessage(message: Message, options: { mentions?: boole
   if (message.facts.length > 0) body.push(mrkdwnSection(factsText(message)));
   body.push(contextBlock(contextLine(message)));
   if (message.history.length > 1) body.push(contextBlock(`*History:* ${historyText(message)}`));
-  if (message.link) {
-    const actions: ActionsBlock = {
-      type: 'actions',
-      elements: [{ type: 'button', action_id: 'open_in_aver', text: { type: 'plain_text', text: 'Open in Aver' }, url: message.link }],
-    };
+  const state = checkStateText(message);
+  if (state) body.push(contextBlock(state));
+  const buttons = actionButtons(message);
+  if (message.link || buttons.length > 0) {
+    const open: ActionsBlock['elements'] = message.link
+      ? [{ type: 'button', action_id: 'open_in_aver', text: { type: 'plain_text', text: 'Open in Aver' }, url: message.link }]
+      : [];
+    const actions: ActionsBlock = { type: 'actions', elements: [...buttons, ...open] };
     body.push(actions);
   }
   const line = fit(pushLine(message), SLACK_LIMITS.messageText);

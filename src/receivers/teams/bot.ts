@@ -10,6 +10,8 @@ import type { TeamsConfig } from '../../model/config.js';
 import { BridgeError } from '../../errors.js';
 import { readBody } from '../../http/read-body.js';
 import type { Store, TeamsInstallation } from '../../store/store.js';
+import { activityShapeProblem } from './activity-shape.js';
+import { unendorsedChannel } from './token-problem.js';
 import { createTeamsAdapter, teamsAuthDisabled, type TeamsAdapter } from './adapter.js';
 import { teamsCommandReply } from './commands.js';
 import { baseConversationId, tenantAllowed } from './resolve-channel.js';
@@ -64,6 +66,8 @@ async function readActivity(ctx: Koa.Context): Promise<Activity> {
     throw new BridgeError('teams_bad_activity', 'the activity must be a JSON object', { status: 400 });
   }
   if (typeof (parsed as { type?: unknown }).type !== 'string') throw new BridgeError('teams_bad_activity', 'the activity has no type', { status: 400 });
+  const problem = activityShapeProblem(parsed as Record<string, unknown>);
+  if (problem) throw new BridgeError('teams_bad_activity', `the activity is malformed: ${problem}`, { status: 400 });
   return validateAndFixActivity(parsed as Activity);
 }
 
@@ -84,12 +88,16 @@ function koaShim(adapter: TeamsAdapter, logic: (context: TurnContext) => Promise
     }
     const authHeader = ctx.get('authorization');
     if (deps.authOn && !authHeader) refuse('no Authorization header', 'unauthorized');
+    let endorsements: readonly string[] | undefined;
     if (authHeader) {
       const check = await adapter.checkToken(authHeader, deps.clock.now());
       if (!check.ok && check.status === 401) refuse(check.problem);
       if (!check.ok) throw new BridgeError('teams_activity_failed', check.problem, { status: 503 });
+      endorsements = check.endorsements;
     }
     const activity = await readActivity(ctx);
+    const unendorsed = unendorsedChannel(activity.channelId, endorsements);
+    if (unendorsed) refuse(unendorsed);
     let response: Awaited<ReturnType<TeamsAdapter['receive']>>;
     try {
       response = await adapter.receive(authHeader, activity, logic);

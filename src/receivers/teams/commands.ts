@@ -41,12 +41,17 @@ function helpText(channelId: string): string {
     '',
     ...COMMAND_HELP.map((c) => `- **${esc(c.command, 100)}**: ${esc(c.description, 300)}`),
     '',
-    `This channel's id is ${esc(channelId)} (for a receiver's \`channelId\`).`,
+    `This channel's id is ${codeSpan(channelId)} (for a receiver's \`channelId\`).`,
   ].join('\n');
 }
 
+/** Text shown literally and copyable (markdown is not read inside a code span), minus backticks and line breaks. */
+function codeSpan(text: string): string {
+  return `\`${text.replace(/[`\r\n]/g, '')}\``;
+}
+
 function notHere(channelId: string): string {
-  return `No receiver of this bridge posts to this channel. Give a receiver \`channelId: "${channelId.replace(/["\\`]/g, '')}"\`, or the team and channel names, in the bridge configuration.`;
+  return `No receiver of this bridge posts to this channel. Give a receiver ${codeSpan(`channelId: "${channelId.replace(/["\\]/g, '')}"`)}, or the team and channel names, in the bridge configuration.`;
 }
 
 function routesText(receivers: string[], routes: RouteAnswer[]): string {

@@ -13,6 +13,7 @@ import { mapTeamsError } from './map-error.js';
 import { baseConversationId, resolveTeamsChannel } from './resolve-channel.js';
 import { Aborted, untilAborted } from '../../until-aborted.js';
 import { pacingFor } from '../pacing-for.js';
+import { withCheckState } from '../check-message.js';
 
 export const TEAMS_DEFAULT_PACING: PacingLimit = { ratePerSecond: 7, burst: 7, perHour: 1800 };
 
@@ -73,8 +74,10 @@ export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiver
     async deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {
       const t = await target();
       if ('ok' in t) return t;
-      const message = receiverMessage(job, ctx, deps.config, rc, mentionsFor(spec.mention, job.event.status));
+      const built = receiverMessage(job, ctx, deps.config, rc, mentionsFor(spec.mention, job.event.status));
       try {
+        const message = await withCheckState(built, job, spec.actions, deps);
+        if (job.actionId !== undefined) return await showCheckState(conversation, t, message, ctx);
         return await postOrUpdate(conversation, t, message, ctx, spec);
       } catch (err) {
         if (err instanceof Aborted) {
@@ -102,6 +105,13 @@ function targetFor(channelId: string, inst: TeamsInstallation | null, teams: Tea
 function cardActivity(message: Message): Partial<Activity> {
   const attachment: Attachment = { contentType: 'application/vnd.microsoft.card.adaptive', content: formatTeamsCard(message, message.mentions.map(parseMention)) };
   return { ...MessageFactory.attachment(attachment), summary: formatTeamsSummary(message) };
+}
+
+/** A job that follows a check action: updates the check's card to show who is on it (no reply); nothing without one. */
+async function showCheckState(conversation: TeamsConversation, t: Target, message: Message, ctx: DeliveryContext): Promise<DeliveryResult> {
+  if (!ctx.previous) return { ok: true };
+  await untilAborted(conversation.update(t, ctx.previous, cardActivity(message)), ctx.signal);
+  return { ok: true };
 }
 
 /**
@@ -138,7 +148,7 @@ function teamsConversation(adapter: CloudAdapter, appId: string, logger: Logger,
       if (t.isChat) {
         const sent = await inTurn(reference(t, t.channelId, t.serviceUrl, appId), (context) => {
           // A new message, not a reply to the continuation's made-up activity id.
-          context.activity.id = undefined as unknown as string;
+          context.activity.id = undefined;
           return context.sendActivity(activity);
         });
         return sent?.id ? { channel: t.channelId, messageId: sent.id, extra: { serviceUrl: t.serviceUrl } } : undefined;
@@ -189,7 +199,7 @@ async function runInTurn<T>(adapter: CloudAdapter, appId: string, ref: Partial<C
       failure = err;
     }
   });
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
   if (!ran) throw new Error('the proactive turn did not run');
   return result as T;
 }
@@ -219,7 +229,7 @@ async function createThread(adapter: CloudAdapter, appId: string, t: Target, act
       }
     },
   );
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
   return conversationId;
 }
 

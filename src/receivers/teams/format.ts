@@ -3,6 +3,7 @@ import { headlineLine, pushLine, type Message } from '../../present/message.js';
 import { SEVERITY_LOOK, severityOf } from '../../present/severity.js';
 import { sentence, statusWords } from '../../present/words.js';
 import { inertLinks } from '../inert-links.js';
+import { checkStateBlocks, executeActions } from './check-card.js';
 
 export { reasonWords, typeWords, warningWords } from '../../present/words.js';
 
@@ -76,6 +77,7 @@ export function formatTeamsCard(message: Message, mentions: readonly TeamsMentio
   }
   items.push(smallText(contextLine(message)));
   if (message.history.length > 1) items.push(smallText(`History: ${historyText(message)}`));
+  items.push(...checkStateBlocks(message));
   const shown = mentions.slice(0, MAX_MENTIONS);
   if (shown.length > 0) items.push({ type: 'TextBlock', text: `cc ${mentionsText(shown)}`, wrap: true, spacing: 'Small' });
 
@@ -88,7 +90,8 @@ export function formatTeamsCard(message: Message, mentions: readonly TeamsMentio
     body: [{ type: 'Container', style: CONTAINER_STYLE[message.severity], bleed: true, items }],
     msteams: { width: 'Full', ...(entities.length > 0 ? { entities } : {}) },
   };
-  if (message.link) card.actions = [{ type: 'Action.OpenUrl', title: 'Open in Aver', url: message.link }];
+  const actions = [...executeActions(message), ...(message.link ? [{ type: 'Action.OpenUrl', title: 'Open in Aver', url: message.link }] : [])];
+  if (actions.length > 0) card.actions = actions;
   return card;
 }
 

@@ -32,11 +32,12 @@ function asItems(value: unknown): Item[] {
   return Array.isArray(value) ? (value as Item[]) : [];
 }
 
-/** Markdown as a reader sees it: date functions as dates, backslash escapes undone. */
+/** Markdown as a reader sees it: date functions as dates, backslash escapes undone, mentions as @name. */
 function readable(text: string, time: TimeFormat): string {
   const at = (iso: string) => Date.parse(iso);
   return text
     .replace(/\{\{DATE\(([^,)]+), SHORT\)\}\} \{\{TIME\(\1\)\}\}/g, (_m, iso: string) => time.at(at(iso)).text)
     .replace(/\{\{TIME\(([^)]+)\)\}\}/g, (_m, iso: string) => time.at(at(iso)).clock)
-    .replace(/\\([\\`*_[\]~|{}#+=\-.)])/g, '$1');
+    .replace(/\\([\\`*_[\]~|{}#+=\-.)])/g, '$1')
+    .replace(/<at>([^<]*)<\/at>/g, '@$1');
 }

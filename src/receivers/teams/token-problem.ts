@@ -10,7 +10,8 @@ export interface TokenKeySources {
   emulatorMetadataUrl?: string;
 }
 
-export type TokenCheck = { ok: true } | { ok: false; status: 401 | 503; problem: string };
+/** A token not refused here; `endorsements` are the channels its signing key may sign for (botbuilder checks them too). */
+export type TokenCheck = { ok: true; endorsements?: readonly string[] } | { ok: false; status: 401 | 503; problem: string };
 
 /** The hash of each algorithm botbuilder accepts (AuthenticationConstants.AllowedSigningAlgorithms: RS256/384/512). */
 const HASHES = new Map(AuthenticationConstants.AllowedSigningAlgorithms.map((alg) => [alg, `sha${alg.slice(2)}`]));
@@ -38,7 +39,7 @@ export async function tokenProblem(authHeader: string, nowMs: number, sources: T
   const url = payload.iss === sources.channelIssuer ? sources.channelMetadataUrl : sources.emulatorMetadataUrl;
   // Without a key id or a key, botbuilder refuses without printing.
   if (!url || typeof header.kid !== 'string') return { ok: true };
-  let key: { key: string } | null;
+  let key: { key: string; endorsements?: unknown } | null;
   try {
     key = await new JwtTokenExtractor({}, url, [...HASHES.keys()]).openIdMetadata.getKey(header.kid);
   } catch {
@@ -51,7 +52,17 @@ export async function tokenProblem(authHeader: string, nowMs: number, sources: T
   } catch {
     valid = false;
   }
-  return valid ? { ok: true } : refused('the signature does not match the signing key');
+  const endorsements = Array.isArray(key.endorsements) ? key.endorsements.filter((e): e is string => typeof e === 'string') : undefined;
+  return valid ? { ok: true, endorsements } : refused('the signature does not match the signing key');
+}
+
+/**
+ * botbuilder's endorsement rule (EndorsementsValidator), checked quietly: a key endorsed for some channels signs only
+ * their activities (botbuilder prints the key to stderr when it refuses one). A blank channel id asserts nothing.
+ */
+export function unendorsedChannel(channelId: string, endorsements: readonly string[] | undefined): string | undefined {
+  if (!endorsements?.length || channelId.trim() === '' || endorsements.includes(channelId)) return undefined;
+  return `the signing key is not endorsed for channel ${JSON.stringify(channelId.slice(0, 40))}`;
 }
 
 function refused(problem: string): TokenCheck {

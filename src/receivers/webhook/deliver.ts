@@ -1,5 +1,8 @@
 import { drainAnswer } from '../../http/drain-answer.js';
 import type { Config, ReceiverConfigOf } from '../../model/config.js';
+import type { DeliveryJob } from '../../model/job.js';
+import type { Store } from '../../store/store.js';
+import { digestMessage } from '../../present/digest.js';
 import { receiverMessage } from '../../present/receiver-message.js';
 import { redactUrl, resultFromError, resultFromStatus } from '../http-failure.js';
 import type { Receiver } from '../receiver.js';
@@ -16,7 +19,11 @@ export const WEBHOOK_DEFAULT_PACING = { ratePerSecond: 50, burst: 50 } as const;
  */
 export function createWebhookReceiver(
   rc: Omit<ReceiverConfigOf<'webhook'>, 'kind'>,
-  deps: { fetch: typeof fetch; now: () => number; config?: Pick<Config, 'aver' | 'display'> & Partial<Pick<Config, 'templates'>> },
+  deps: {
+    fetch: typeof fetch; now: () => number; config?: Pick<Config, 'aver' | 'display'> & Partial<Pick<Config, 'templates'>>;
+    /** Where the actions it follows (`actions: true`) are read from. */
+    store?: Pick<Store, 'getCheckAction'>;
+  },
 ): Receiver {
   const { url, headers } = rc.webhook;
   const what = `webhook "${rc.name}" (${redactUrl(url)})`;
@@ -27,12 +34,24 @@ export function createWebhookReceiver(
     pacing: pacingFor(WEBHOOK_DEFAULT_PACING, rc.pacing),
     destinationKey: () => `webhook:${rc.name}`,
     async deliver(job, ctx) {
-      const message = receiverMessage(job, ctx, deps.config ?? {}, rc);
-      const body = JSON.stringify({ event: job.event, labels: job.labels, details: job.details ?? undefined, attempt: job.attempt, message });
+      let body: string;
+      let eventId = job.eventId;
+      if (job.actionId !== undefined) {
+        const action = await actionBody(job, deps.store);
+        if (!action) return { ok: true };
+        // An id of its own: a receiving end that deduplicates on it must not take the action for the status.
+        eventId = `${job.eventId}.action-${job.actionId}`;
+        body = JSON.stringify(action);
+      } else {
+        const message = receiverMessage(job, ctx, deps.config ?? {}, rc);
+        // A digest (a group, or what was held while muted) or a reminder says so: `digest` with counts and items, `reminder` its number.
+        const extra = job.digest ? { kind: 'digest', digest: digestMessage(job.digest, deps.config ?? {}, rc, ctx.logger) } : job.kind === 'reminder' ? { kind: 'reminder', reminder: job.reminder } : {};
+        body = JSON.stringify({ event: job.event, labels: job.labels, details: job.details ?? undefined, attempt: job.attempt, message, ...extra });
+      }
       try {
         const res = await deps.fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'aver-bridge', ...headers, 'x-aver-bridge-event-id': job.eventId },
+          headers: { 'content-type': 'application/json', 'user-agent': 'aver-bridge', ...headers, 'x-aver-bridge-event-id': eventId },
           body,
           // A redirect is answered as the 3xx it is (a non-retryable misconfiguration), never followed with our headers.
           redirect: 'manual',
@@ -45,4 +64,16 @@ export function createWebhookReceiver(
       }
     },
   };
+}
+
+/**
+ * What a webhook with `actions: true` is sent for one acknowledgement or assignment: `type: "check.action"`, the
+ * action (who, what, when, from which receiver and channel, about which status), the check's state after it, and
+ * the check's latest event with its labels. Undefined when the action is not in the store (nothing to send).
+ */
+async function actionBody(job: DeliveryJob, store: Pick<Store, 'getCheckAction'> | undefined): Promise<Record<string, unknown> | undefined> {
+  const record = job.actionId === undefined ? null : await store?.getCheckAction(job.actionId);
+  if (!record) return undefined;
+  const { state, ...action } = record;
+  return { type: 'check.action', action, state, check: { type: job.event.type, id: job.event.id, entityKey: job.entityKey }, event: job.event, labels: job.labels };
 }

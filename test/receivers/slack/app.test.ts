@@ -4,7 +4,7 @@ import { request as httpRequest, type Server } from 'node:http';
 import { expect } from 'chai';
 import Koa from 'koa';
 import nock from 'nock';
-import type { ChatCommands, RouteAnswer, StatusAnswer } from '../../../src/model/chat-commands.js';
+import type { ChatCommands, CheckActionAnswer, CheckActionRequest, RouteAnswer, StatusAnswer } from '../../../src/model/chat-commands.js';
 import type { SlackConfig } from '../../../src/model/config.js';
 import { renderErrors } from '../../../src/http/render-error.js';
 import { createSlackEvents, type SlackEvents } from '../../../src/receivers/slack/app.js';
@@ -26,6 +26,10 @@ class RecordingCommands implements ChatCommands {
       { receiver: 'kyc-slack', matchers: ['status=~"Rejected|Failed"', 'group="Acme <onboarding>"'], isDefault: false },
       { receiver: 'kyc-slack', matchers: [], isDefault: true },
     ];
+  }
+  async act(request: CheckActionRequest): Promise<CheckActionAnswer> {
+    this.calls.push(['act', request]);
+    return { outcome: 'notHere' };
   }
   async status(id: string, receiverNames: string[]): Promise<StatusAnswer | null> {
     this.calls.push(['status', id]);
@@ -233,6 +237,25 @@ describe('createSlackEvents (POST /slack/events)', () => {
       expect(res.status).to.equal(400);
       expect(res.json().error).to.deep.equal({ code: 'slack_body_invalid', message: 'The body is not valid JSON or form data.' });
     });
+
+    // Found by the fuzz run (test/fault/fuzz.process.test.ts): Bolt read into each of these and threw, a 500 with an error line.
+    for (const [what, body, type] of [
+      ['an event that is null', JSON.stringify({ type: 'event_callback', event: null }), 'application/json'],
+      ['an event whose channel is null', JSON.stringify({ type: 'event_callback', event: { type: 'message', channel: null } }), 'application/json'],
+      ['an event whose item is a string', JSON.stringify({ type: 'event_callback', event: { type: 'reaction_added', item: 'x' } }), 'application/json'],
+      ['a team id naming a prototype property', commandBody('help').replace('team_id=T0001', 'team_id=__proto__'), undefined],
+      ['a command without text', commandBody('help').replace(/(^|&)text=[^&]*/, ''), undefined],
+      ['a command repeated (a list, not text)', `${commandBody('help')}&command=%2Faver`, undefined],
+      ['an interaction without a user', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [{ action_id: 'open_in_aver' }], team: { id: 'T1' } }))}`, undefined],
+      ['an interaction whose channel is null', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [{ action_id: 'open_in_aver' }], user: { id: 'U1' }, channel: null }))}`, undefined],
+    ] as const) {
+      it(`answers 400 to a signed body with ${what}, running nothing`, async () => {
+        const res = await send(body, type ? { type } : {});
+        expect(res.status, res.text).to.equal(400);
+        expect(res.json().error.code).to.equal('slack_body_invalid');
+        expect(commands.calls).to.deep.equal([]);
+      });
+    }
 
     it('answers 405 with Allow: POST to another method', async () => {
       const res = await fetch(url);

@@ -42,6 +42,10 @@ function fakeCommands() {
       asked.push(`test ${names.join(',')}`);
       return { eventId: 'ev-test', entityId: 'test-1' };
     },
+    act: async (request) => {
+      asked.push(`${request.kind} ${request.id}`);
+      return { outcome: 'notHere' };
+    },
   };
   return { commands, asked };
 }

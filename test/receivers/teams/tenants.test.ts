@@ -64,6 +64,7 @@ describe('the Teams bot with teams.allowedTenants', () => {
     routes: (names) => { asked.push('routes'); return names.map((receiver) => ({ receiver, matchers: [], isDefault: true })); },
     status: async (id) => { asked.push(`status ${id}`); return null; },
     test: async () => { asked.push('test'); return { eventId: 'e', entityId: 'x' }; },
+    act: async (request) => { asked.push(request.kind); return { outcome: 'notHere' }; },
   };
   const teams: TeamsConfig = { appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '', serviceUrl: `${SERVICE}/`, auth: {}, allowedTenants: [OURS], allowInsecureDevMode: false };
 

@@ -19,7 +19,7 @@ const TEAM = '19:general0@thread.tacv2';
 const ISSUER = 'https://api.botframework.com';
 const APP_ID = randomUUID();
 const KID = 'signing-key-1';
-const commands: ChatCommands = { routes: () => [], status: async () => null, test: async () => ({ eventId: 'e', entityId: 'x' }) };
+const commands: ChatCommands = { routes: () => [], status: async () => null, test: async () => ({ eventId: 'e', entityId: 'x' }), act: async () => ({ outcome: 'notHere' }) };
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -148,6 +148,34 @@ describe('Teams bot tokens (POST /api/messages with an app id, keys from a fake 
       const lines = logs.records();
       expect(lines.map((l) => [l.level, l.msg])).to.deep.equal([[40, 'refused a Teams request without a valid token']]);
       expect(JSON.stringify(lines)).not.to.match(/\bat .+\.js:\d+/);
+      expect(await teamName()).to.equal('Compliance');
+    });
+  }
+
+  // Found by the fuzz run (test/fault/fuzz.process.test.ts): botbuilder printed the signing key to stderr on these.
+  it('answers a good signature on an activity of a channel the key is not endorsed for with 401, one warn line, nothing printed', async () => {
+    const { result: res, printed } = await printedDuring(() => post(jwt(signer.privateKey), { ...renamed('Elsewhere'), channelId: 'slack' }));
+    expect(res.status).to.equal(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('teams_token_invalid');
+    expect(printed).to.equal('');
+    expect(logs.records().map((l) => [l.level, l.msg])).to.deep.equal([[40, 'refused a Teams request without a valid token']]);
+    expect(await teamName()).to.equal('Compliance');
+  });
+
+  // Found by the fuzz run: botbuilder called channelId.trim() (and the bot entity.type.toLowerCase()) on whatever came: a 500 and an error line.
+  for (const [what, activity] of [
+    ['a channelId that is a list', { ...renamed('X'), channelId: [] }],
+    ['a channelId that is a number', { ...renamed('X'), channelId: 42 }],
+    ['no channelId', { ...renamed('X'), channelId: undefined }],
+    ['a mention entity whose type is not text', { ...renamed('X'), type: 'message', text: 'status x', entities: [{ type: 1, mentioned: 'x' }] }],
+    ['a tenant id that is a number', { ...renamed('X'), channelData: { eventType: 'teamRenamed', team: { id: TEAM, name: 'X' }, tenant: { id: 42 } } }],
+  ] as const) {
+    it(`answers a signed activity with ${what} with 400 teams_bad_activity, nothing printed, no error line`, async () => {
+      const { result: res, printed } = await printedDuring(() => post(jwt(signer.privateKey), activity));
+      expect(res.status).to.equal(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('teams_bad_activity');
+      expect(printed).to.equal('');
+      expect(logs.records().filter((l) => l.level >= 50)).to.deep.equal([]);
       expect(await teamName()).to.equal('Compliance');
     });
   }
