@@ -3,7 +3,7 @@
  * Callers and operators branch on these, so they never change; a new failure adds a code here.
  */
 export const ERROR_CODES = [
-  // Any HTTP endpoint (the ones on the ingest path are in the README's table).
+  // Any HTTP endpoint (the ones on the ingest path are in docs/webhooks.md's table).
   'bad_request', 'unauthorized', 'not_found', 'method_not_allowed', 'unsupported_media_type', 'payload_too_large',
   'invalid_json', 'schema_violation', 'not_implemented', 'shutting_down', 'store_unreachable', 'internal_error',
   // A webhook that is JSON and an Aver status message, but holds text no store can keep or nests too deep.

@@ -182,14 +182,18 @@ describe('deploy/: the Dockerfile and the Kubernetes manifests', () => {
         expect(o.pod.automountServiceAccountToken).to.equal(false);
       });
 
-      it('probes liveness on /healthz and readiness on /readyz, on the port the config listens on', () => {
+      it('probes liveness on /healthz and readiness on /readyz, on the private listener the config sets', () => {
         const c = o.container;
         expect(c.livenessProbe.httpGet.path).to.equal('/healthz');
         expect(c.readinessProbe.httpGet.path).to.equal('/readyz');
         if (c.startupProbe) expect(c.startupProbe.httpGet.path).to.equal('/healthz');
+        // With server.internal set, /healthz and /readyz answer 404 on the public port: the probes must use the internal one.
+        expect(o.config.server.internal, 'server.internal in the overlay config').to.not.equal(undefined);
         for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe].filter((x) => x !== undefined)) {
-          expect(o.portNumber(probe.httpGet.port), `probe port ${probe.httpGet.port}`).to.equal(o.config.server.port);
+          expect(o.portNumber(probe.httpGet.port), `probe port ${probe.httpGet.port}`).to.equal(o.config.server.internal?.port);
         }
+        const health = (c.env ?? []).find((e: { name: string }) => e.name === 'AVER_BRIDGE_HEALTH_PORT');
+        expect(health?.value, "the image's HEALTHCHECK port").to.equal(String(o.config.server.internal?.port));
       });
 
       it('mounts the generated ConfigMap as the file AVER_BRIDGE_CONFIG names', () => {

@@ -4,6 +4,7 @@ import { formatMs } from './config-summary.js';
 import { html, raw, timeAgo, type SafeHtml } from './html.js';
 import type { ReceiverPreview } from './route-test.js';
 import { REFERENCE_SEARCH_WINDOW, type AdminView, type DeliveryView, type EventView } from './view.js';
+import type { CheckActionRecord } from '../model/check-state.js';
 
 // Inline, no build step, no CDN: the page must work on an air-gapped network.
 const CSS = raw(`
@@ -151,9 +152,18 @@ function eventRow(e: EventView, now: number): SafeHtml {
   <td data-label="Entity"><div>${ev.type}${ev.unknownType ? html` <span class="small">(unknown type)</span>` : ''}</div><div class="mono wrap">${ev.id}</div></td>
   <td data-label="Group">${group ? html`<div>${group}</div>` : ''}<div class="mono small wrap">${ev.groupId}</div></td>
   <td data-label="Aver status">${statusBadge(ev.status, ev.unknownStatus)}</td>
-  <td data-label="Deliveries"><div class="chips">${deliveries}</div></td>
+  <td data-label="Deliveries"><div class="chips">${deliveries}${e.actions.map((a) => actionChip(a, now))}</div></td>
   <td class="mono small wrap" data-label="Event id">${ev.eventId}</td>
 </tr>`;
+}
+
+const ACTION_WORDS: Readonly<Record<CheckActionRecord['kind'], string>> = { acknowledge: 'Acknowledged', assign: 'Assigned', unassign: 'Unassigned' };
+
+/** One audit entry: "Acknowledged by dana (Slack) · 2 min ago", then from where and how. */
+function actionChip(a: CheckActionRecord, now: number): SafeHtml {
+  const platform = a.actor.platform === 'slack' ? 'Slack' : 'Teams';
+  const to = a.kind === 'assign' && a.assignee ? html` to <b>${a.assignee.name}</b>` : '';
+  return html`<span class="chip info" data-action-id="${a.id}"><b>${ACTION_WORDS[a.kind]}</b>${to} by <b>${a.actor.name}</b> (${platform}) · ${timeAgo(a.at, now)}<span class="why">${a.via === 'button' ? 'button' : 'command'} in ${a.receiver} (${a.channel})</span></span>`;
 }
 
 /** How often the page reloads itself once Auto-refresh is on. */
@@ -187,6 +197,16 @@ function eventsSection(v: AdminView): SafeHtml {
 <tbody>${v.events.map((e) => eventRow(e, v.now))}</tbody></table>`;
   const count = v.search ? `${plural(v.events.length, 'event')} found, newest first` : `newest first, last ${v.events.length}`;
   return html`<section class="card" id="events"><h2>${v.search ? 'Events found' : 'Recent events'} <span class="count">${count}</span></h2>${searchForm(v)}${body}</section>`;
+}
+
+/** Deliveries held by a muted time interval: sent when it ends, never dropped. */
+function heldSection(v: AdminView): SafeHtml {
+  const held = v.held ?? [];
+  if (held.length === 0) return html``;
+  return html`<section class="card" id="held"><h2>Held by a time interval <span class="count">${held.length}</span></h2>
+<table><thead><tr><th>Receiver</th><th>Check</th><th>Event</th><th>Route</th><th>Goes out</th></tr></thead><tbody>
+${held.map((h) => html`<tr><td>${h.receiver}</td><td class="mono">${h.entityKey}</td><td class="mono small">${h.eventId}</td><td class="mono small">${h.routePath}</td><td>${new Date(h.until).toISOString()}</td></tr>`)}
+</tbody></table></section>`;
 }
 
 function deadLettersSection(v: AdminView): SafeHtml {
@@ -324,6 +344,7 @@ export function renderAdminPage(v: AdminView): SafeHtml {
 ${notices}
 ${statsRow(v)}
 ${eventsSection(v)}
+${heldSection(v)}
 ${deadLettersSection(v)}
 <div class="grid2">${testerSection(v)}${configSection(v)}</div>
 </main>`, header, refresh);

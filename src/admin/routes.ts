@@ -135,7 +135,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
     const limit = Math.min(500, Math.max(1, Number(first(ctx.query.limit)) || 50));
     const search = searchParam(ctx);
     const events = search ? await searchEventViews(deps.store, search, limit) : await recentEventViews(deps.store, limit);
-    ctx.body = { events: events.map((e) => ({ event: e.stored.event, routed: e.stored.routed, labels: e.stored.labels, deliveries: e.deliveries })) };
+    ctx.body = { events: events.map((e) => ({ event: e.stored.event, routed: e.stored.routed, labels: e.stored.labels, deliveries: e.deliveries, actions: e.actions })) };
   });
   router.get('/admin/api/dead-letters', enabled, api, async (ctx) => {
     const jobs = await deps.store.listJobs({ state: 'dead', limit: DEAD_LETTER_LIMIT });

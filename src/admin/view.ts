@@ -2,7 +2,10 @@ import type { Config } from '../model/config.js';
 import type { Metrics } from '../metrics.js';
 import type { RoutingState } from '../pipeline/route-events.js';
 import type { Store, StoredEvent } from '../store/store.js';
+import type { HeldDelivery } from '../store/timers.js';
 import type { JobRecord } from '../model/job.js';
+import type { CheckActionRecord } from '../model/check-state.js';
+import { entityKey } from '../model/event.js';
 import { summariseConfig, type ConfigSummary } from './config-summary.js';
 import type { ReceiverPreview, RouteTestResult } from './route-test.js';
 
@@ -20,6 +23,8 @@ export interface DeliveryView {
 export interface EventView {
   stored: StoredEvent;
   deliveries: DeliveryView[];
+  /** The acknowledgements and assignments made while this was the check's latest status (the audit trail). */
+  actions: CheckActionRecord[];
 }
 
 /** Everything the admin page renders, read in one go. */
@@ -27,6 +32,8 @@ export interface AdminView {
   now: number;
   events: EventView[];
   deadLetters: JobRecord[];
+  /** Deliveries held by a muted time interval (store/timers.ts); absent when the store was not asked. */
+  held?: HeldDelivery[];
   queue: Array<{ receiver: string; pending: number; oldestCreatedAt: number | null; dead: number }>;
   config: ConfigSummary;
   storeKind: string;
@@ -57,9 +64,13 @@ export async function recentEventViews(store: Store, limit: number): Promise<Eve
 }
 
 async function withDeliveries(store: Store, events: StoredEvent[]): Promise<EventView[]> {
-  const jobs = await Promise.all(events.map((e) => store.jobsForEvent(e.event.eventId)));
-  return events.map((stored, i) => ({ stored, deliveries: jobs[i].map(deliveryView) }));
+  const checks = [...new Set(events.map((e) => entityKey(e.event)))];
+  const [jobs, actions] = await Promise.all([Promise.all(events.map((e) => store.jobsForEvent(e.event.eventId))), store.checkActions(checks, ACTION_LIMIT)]);
+  return events.map((stored, i) => ({ stored, deliveries: jobs[i].map(deliveryView), actions: actions.filter((a) => a.eventId === stored.event.eventId) }));
 }
+
+/** The most audit entries the events view reads for the checks it shows. */
+const ACTION_LIMIT = 500;
 
 /** How many of the latest events a search by customer reference reads: the reference is not indexed. */
 export const REFERENCE_SEARCH_WINDOW = 1000;
@@ -100,10 +111,12 @@ export async function loadAdminView(deps: { store: Store; config: () => Config; 
     gaugeValue(deps.metrics.configReloadSuccessful),
     gaugeValue(deps.metrics.configReloadTimestamp),
   ]);
+  const held = await deps.store.listHeld(deps.now, DEAD_LETTER_LIMIT);
   return {
     now: deps.now,
     events,
     deadLetters,
+    held,
     queue,
     config: summariseConfig(deps.config(), deps.state().tree),
     storeKind: deps.store.kind,

@@ -49,8 +49,8 @@ const HINTS: Record<string, string> = {
   SQLITE_CORRUPT: 'the SQLite database is damaged: restore it from a backup',
   '28P01': 'PostgreSQL refused the user name or password in storage.url',
   '28000': 'PostgreSQL refused the connection (pg_hba.conf or sslmode): check with its administrator',
-  '3D000': 'the database named in storage.url does not exist: create it (see "Setting up PostgreSQL" in the README)',
-  '42501': 'the database user lacks a privilege the bridge needs: see "Setting up PostgreSQL" in the README',
+  '3D000': 'the database named in storage.url does not exist: create it (see "Setting up PostgreSQL" in docs/delivery.md)',
+  '42501': 'the database user lacks a privilege the bridge needs: see "Setting up PostgreSQL" in docs/delivery.md',
   ERR_DLOPEN_FAILED: "better-sqlite3's native module does not load on this Node.js: run npm rebuild better-sqlite3 (it needs python3, make and g++)",
   ERR_MODULE_NOT_FOUND: 'a file or dependency is missing: run npm ci, then npm run build',
 };

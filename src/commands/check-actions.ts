@@ -93,7 +93,7 @@ function changed(deps: CheckActionsDeps, check: RoutedCheck, result: CheckAction
     deps.metrics?.checkAcknowledgements.inc(labels);
     if (!result.previous.acknowledged) deps.metrics?.timeToAcknowledge.observe(Math.max(0, a.at - firstPosted(check)) / 1000);
   } else {
-    deps.metrics?.checkAssignments.inc({ ...labels, action: a.kind });
+    deps.metrics?.checkAssignments.inc({ action: a.kind, ...labels });
   }
   deps.logger?.info({ check: check.entityKey, action: a.kind, actionId: a.id, platform: a.actor.platform, via: a.via, receiver: a.receiver }, 'check action recorded');
   deps.onEnqueued?.();

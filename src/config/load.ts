@@ -211,9 +211,9 @@ interface RawServer {
 }
 
 /** server.internal's port when the key is there without one: the port the Kubernetes manifests name `internal`. */
-export const DEFAULT_INTERNAL_PORT = 9091;
+const DEFAULT_INTERNAL_PORT = 9090;
 
-/** server.*: where to listen, and the limits on what one client may hold (see README, "Security"). */
+/** server.*: where to listen, and the limits on what one client may hold (see docs/security.md). */
 function readServer(raw: RawServer | undefined, env: NodeJS.ProcessEnv, reader: ConfigReader): ServerConfig {
   const s = raw ?? {};
   const requestTimeoutMs = parseDuration(s.requestTimeout ?? '10s');
@@ -246,7 +246,7 @@ function readInternal(raw: NonNullable<RawServer['internal']>, host: string, por
       ...reader.at(raw.port === undefined ? ['server', 'internal'] : ['server', 'internal', 'port']),
       path: 'server.internal.port',
       message: `server.internal.port ${internal.port} is also the public port (server.port or PORT)`,
-      hint: `give the private listener a port of its own, e.g. ${port === DEFAULT_INTERNAL_PORT ? 9092 : DEFAULT_INTERNAL_PORT}`,
+      hint: `give the private listener a port of its own, e.g. ${port === DEFAULT_INTERNAL_PORT ? 9091 : DEFAULT_INTERNAL_PORT}`,
     });
   }
   return internal;
@@ -331,7 +331,7 @@ function dedupeSchemaErrors(errors: ErrorObject[]): ErrorObject[] {
 function describeSchemaError(e: ErrorObject): { message: string; hint?: string } {
   switch (e.keyword) {
     case 'additionalProperties':
-      return { message: `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`, hint: 'check the spelling against the configuration reference in the README' };
+      return { message: `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`, hint: 'check the spelling against the configuration reference in docs/configuration.md' };
     case 'required':
       return { message: `missing required key "${(e.params as { missingProperty: string }).missingProperty}"` };
     case 'enum':

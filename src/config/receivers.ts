@@ -64,7 +64,7 @@ function readReceiver(rc: RawReceiver, segs: Array<string | number>, sections: P
       };
     case 'slack': {
       const slack = rc.slack!;
-      if (!sections.slack) problems.push({ ...at([...segs, 'slack']), message: `receiver "${rc.name}" posts to Slack but there is no top-level slack section`, hint: 'add slack.botToken (see "Install in Slack" in the README)' });
+      if (!sections.slack) problems.push({ ...at([...segs, 'slack']), message: `receiver "${rc.name}" posts to Slack but there is no top-level slack section`, hint: 'add slack.botToken (see docs/slack.md)' });
       return { ...base, kind, slack: { channel: slack.channel, mention: slack.mention ?? {}, updates: slack.updates ?? 'thread', broadcast: readBroadcast(slack.broadcast), ...readActions(slack.actions) } };
     }
     case 'teams':
@@ -88,7 +88,7 @@ function readUrl(obj: { url?: string; urlFile?: string } | undefined, segs: Arra
 function readTeamsTarget(rc: RawReceiver, segs: Array<string | number>, sections: PlatformSections, reader: ConfigReader): ReceiverConfigOf<'teams'>['teams'] {
   const teams = rc.teams!;
   const { problems, at } = reader;
-  if (!sections.teams) problems.push({ ...at([...segs, 'teams']), message: `receiver "${rc.name}" posts to Teams but there is no top-level teams section`, hint: 'add teams.appId and teams.appPassword (see "Add to Teams" in the README)' });
+  if (!sections.teams) problems.push({ ...at([...segs, 'teams']), message: `receiver "${rc.name}" posts to Teams but there is no top-level teams section`, hint: 'add teams.appId and teams.appPassword (see docs/teams.md)' });
   const byId = teams.channelId !== undefined;
   const byName = teams.team !== undefined || teams.channel !== undefined;
   if (byId === byName || (byName && (teams.team === undefined || teams.channel === undefined))) {

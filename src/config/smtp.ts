@@ -99,7 +99,7 @@ function readCaFile(path: string, reader: ConfigReader): string | undefined {
 export function readEmailTarget(raw: RawEmail, segs: Segments, context: { receiver: string; smtp: boolean }, reader: ConfigReader): EmailReceiverConfig['email'] {
   const { problems, at } = reader;
   if (!context.smtp) {
-    problems.push({ ...at(segs), message: `receiver "${context.receiver}" sends e-mail but there is no top-level smtp section`, hint: 'add smtp.url and smtp.from (see "E-mail" in the README)' });
+    problems.push({ ...at(segs), message: `receiver "${context.receiver}" sends e-mail but there is no top-level smtp section`, hint: 'add smtp.url and smtp.from (see docs/email.md)' });
   }
   const lists = { to: raw.to ?? [], cc: raw.cc ?? [], bcc: raw.bcc ?? [] };
   for (const key of ['to', 'cc', 'bcc'] as const) lists[key].forEach((a, i) => checkAddress(a, [...segs, key, i], reader));
@@ -122,7 +122,7 @@ function checkSubject(subject: string, segs: Segments, reader: ConfigReader): vo
     reader.problems.push({
       ...reader.at(segs),
       message: `subject: ${p.message}${within}`,
-      hint: `${p.unknownVariable === undefined ? 'fix the Liquid syntax; ' : ''}the variables are: ${TEMPLATE_VARIABLE_NAMES.join(', ')} (see "Message templates" in the README)`,
+      hint: `${p.unknownVariable === undefined ? 'fix the Liquid syntax; ' : ''}the variables are: ${TEMPLATE_VARIABLE_NAMES.join(', ')} (see "Message templates" in docs/messages.md)`,
     });
   }
 }

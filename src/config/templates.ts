@@ -29,7 +29,7 @@ function describe(p: TemplateProblem, segs: Segments, reader: ConfigReader): { p
   const variables = `the variables are: ${TEMPLATE_VARIABLE_NAMES.join(', ')}`;
   const near = p.unknownVariable !== undefined ? nearest(p.unknownVariable) : undefined;
   const hint = p.unknownVariable !== undefined
-    ? `${near ? `did you mean "${near}"? ` : ''}${variables} (see "Message templates" in the README)`
+    ? `${near ? `did you mean "${near}"? ` : ''}${variables} (see "Message templates" in docs/messages.md)`
     : `fix the Liquid syntax; ${variables}`;
   return { path, line: lineInFile(reader, segs, line, p.line), message: `${p.message}${within}`, hint };
 }
@@ -70,7 +70,7 @@ export function checkReceiverTemplates(receivers: readonly ReceiverConfig[], tem
     reader.problems.push({
       ...reader.at(['receivers', i, 'template']),
       message: `undefined template "${rc.template}" used in receiver "${rc.name}"`,
-      hint: names.length > 0 ? `define it under templates, or use one of: ${names.join(', ')}` : 'define it under templates (see "Message templates" in the README)',
+      hint: names.length > 0 ? `define it under templates, or use one of: ${names.join(', ')}` : 'define it under templates (see "Message templates" in docs/messages.md)',
     });
   });
 }

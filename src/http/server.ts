@@ -54,7 +54,7 @@ function clientGone(err: NodeJS.ErrnoException): boolean {
   return CLIENT_GONE.has(err.code ?? '') || (err.code?.startsWith('HPE_') ?? false);
 }
 
-/** What one client may hold: see server.requestTimeout and server.maxConnections in the README. */
+/** What one client may hold: see server.requestTimeout and server.maxConnections in docs/configuration.md. */
 export type HttpLimits = Pick<ServerConfig, 'requestTimeoutMs' | 'maxConnections'>;
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = { requestTimeoutMs: 10_000, maxConnections: 1024 };

@@ -21,6 +21,9 @@ export interface TimerDeps {
 /** How many due groups and reminders one step takes. */
 const BATCH = 50;
 
+/** How long flushes wait for routing to catch up with events already acknowledged. */
+const ROUTING_GRACE_MS = 60_000;
+
 /** When the route at `path` may send at `now` (null: now); a route a reload removed is never muted. */
 function heldUntil(tree: Route, path: string, now: number): number | null {
   const route = routeAt(tree, path);
@@ -35,6 +38,10 @@ function heldUntil(tree: Route, path: string, now: number): number | null {
  */
 export async function fireTimers(deps: TimerDeps): Promise<number> {
   const now = deps.clock.now();
+  // Routing first: a group flushed while events acknowledged before it wait unrouted (a restart, a burst) would
+  // leave them to the next window. A routing step that is stuck longer than this no longer holds flushes back.
+  const [oldest] = await deps.store.unroutedEvents(1);
+  if (oldest && now - oldest.receivedAt < ROUTING_GRACE_MS) return 0;
   const lease = { now, owner: deps.owner, leaseMs: deps.leaseMs, limit: BATCH };
   const tree = deps.tree();
   let handled = 0;

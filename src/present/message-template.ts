@@ -4,7 +4,7 @@ import type { Labels } from '../model/event.js';
 import { withOverrides, type Message, type MessageFact } from './message.js';
 import { TEMPLATE_VARIABLES, templateVariables } from './template-variables.js';
 
-/** The variables a template may name, in the order the README lists them. */
+/** The variables a template may name, in the order docs/messages.md lists them. */
 export const TEMPLATE_VARIABLE_NAMES: readonly string[] = TEMPLATE_VARIABLES.map((v) => v.name);
 const KNOWN: ReadonlySet<string> = new Set(TEMPLATE_VARIABLE_NAMES);
 

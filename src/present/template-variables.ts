@@ -1,7 +1,7 @@
 import type { Labels } from '../model/event.js';
 import type { Message } from './message.js';
 
-/** Every variable a message template can use, with what it holds: the list check-config names, and the README's table. */
+/** Every variable a message template can use, with what it holds: the list check-config names, and the table in docs/messages.md. */
 export const TEMPLATE_VARIABLES = [
   { name: 'type', example: 'LiveCheck', description: "the entity type as Aver sends it" },
   { name: 'typeWords', example: 'Live check', description: 'the type in words' },

@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { ChatCommands } from '../model/chat-commands.js';
-import type { Config } from '../model/config.js';
+import type { Config, ReceiverConfigOf } from '../model/config.js';
 import type { Store } from '../store/store.js';
 import type { Platforms } from './create-receivers.js';
 import type { SlackReceiver } from './slack/deliver.js';
@@ -55,14 +55,19 @@ export async function buildPlatforms(
 
   if (cfg.teams) {
     const teams = cfg.teams;
-    const [{ createTeamsBot }, { createTeamsReceiver }, { teamsReceiversForChannel }] = await Promise.all([
+    const [{ createTeamsBot }, { createTeamsReceiver }, { teamsReceiversForChannel }, { currentCheckCard }] = await Promise.all([
       import('./teams/bot.js'),
       import('./teams/deliver.js'),
       import('./teams/resolve-channel.js'),
+      import('./teams/current-card.js'),
     ]);
     const bot = createTeamsBot({
       teams, store, commands, logger, clock,
       receiversForConversation: async (id) => teamsReceiversForChannel([...cfg.receivers], await store.listInstallations(), id, teams.allowedTenants),
+      checkCard: async (entityKey, name) => {
+        const rc = cfg.receivers.find((r): r is ReceiverConfigOf<'teams'> => r.kind === 'teams' && r.name === name);
+        return rc ? currentCheckCard(entityKey, rc, { store, config: cfg, logger }) : null;
+      },
     });
     parts.platforms.teams = (rc) =>
       createTeamsReceiver(rc, { adapter: bot.adapter, teams, store, config: cfg, logger, now: clock.now });

@@ -122,9 +122,9 @@ const quiet = pino({ level: 'silent' });
 
 /**
  * Each receiver's payload. Console, webhook, Workflows and e-mail receivers are run as they are, with their
- * output caught (a write, a fetch and a mail sender that send nothing), so the preview is what they send; the Slack and Teams payloads
- * are put together as their deliver() does (test/receivers/preview.test.ts and test/e2e/templates.test.ts hold
- * them to it), since those ask their platform first (a channel name, an installation).
+ * output caught (a write, a fetch and a mail sender that send nothing), so the preview is what they send; the
+ * Slack and Teams payloads are put together as their deliver() does (test/receivers/preview.test.ts and
+ * test/e2e/templates.test.ts hold them to it), since those ask their platform first (a channel, an installation).
  */
 async function payloadOf(rc: ReceiverConfig, job: DeliveryJob, message: Message, config: Config, routedTo: string[] | undefined): Promise<Pick<ReceiverPreview, 'destination' | 'payload' | 'text'>> {
   const time = createTimeFormat(config.display);
@@ -145,7 +145,7 @@ async function payloadOf(rc: ReceiverConfig, job: DeliveryJob, message: Message,
       const caught = catchingFetch();
       await createTeamsWorkflowReceiver(rc, { fetch: caught.fetch, config, logger: quiet }).deliver(job, context);
       const payload = caught.body();
-      const card = (payload as { attachments?: Array<{ content?: AdaptiveCardJson }> }).attachments?.[0]?.content;
+      const card = (payload as { attachments?: Array<{ content?: AdaptiveCardJson }> } | null)?.attachments?.[0]?.content;
       return { destination: `POST ${redactUrl(rc.teamsWorkflow.url)}`, payload, text: card ? teamsPreviewText(card, time) : messageText(message) };
     }
     case 'webhook': {

@@ -39,27 +39,28 @@ export const POSTGRES_TIMER_MIGRATIONS: readonly Migration[] = [
   {
     version: 20,
     name: 'groups, held deliveries and reminders',
+    // Written to run again harmlessly, as step 10 is.
     sql: `
-CREATE TABLE alert_groups (
+CREATE TABLE IF NOT EXISTS alert_groups (
   id bigserial PRIMARY KEY,
   receiver text NOT NULL, group_key text NOT NULL, kind text NOT NULL, route_path text NOT NULL, labels jsonb NOT NULL,
   destination_key text NOT NULL, state text NOT NULL DEFAULT 'open', opened_at bigint NOT NULL, flush_at bigint NOT NULL,
   interval_ms bigint NOT NULL, digested boolean NOT NULL DEFAULT false, held_until bigint NOT NULL DEFAULT 0,
   lease_owner text, lease_until bigint, updated_at bigint NOT NULL);
-CREATE UNIQUE INDEX alert_groups_open ON alert_groups (receiver, group_key) WHERE state = 'open';
-CREATE INDEX alert_groups_due ON alert_groups (flush_at) WHERE state = 'open';
-CREATE TABLE group_members (
+CREATE UNIQUE INDEX IF NOT EXISTS alert_groups_open ON alert_groups (receiver, group_key) WHERE state = 'open';
+CREATE INDEX IF NOT EXISTS alert_groups_due ON alert_groups (flush_at) WHERE state = 'open';
+CREATE TABLE IF NOT EXISTS group_members (
   group_id bigint NOT NULL, event_id text NOT NULL, event_seq bigint NOT NULL, entity_key text NOT NULL,
   destination_key text NOT NULL, sent boolean NOT NULL DEFAULT false, added_at bigint NOT NULL, PRIMARY KEY (group_id, event_id));
-CREATE INDEX group_members_entity ON group_members (group_id, entity_key, event_seq);
-CREATE INDEX group_members_event ON group_members (event_id);
-CREATE TABLE reminders (
+CREATE INDEX IF NOT EXISTS group_members_entity ON group_members (group_id, entity_key, event_seq);
+CREATE INDEX IF NOT EXISTS group_members_event ON group_members (event_id);
+CREATE TABLE IF NOT EXISTS reminders (
   receiver text NOT NULL, entity_key text NOT NULL, event_id text NOT NULL, event_seq bigint NOT NULL, route_path text NOT NULL,
   destination_key text NOT NULL, due_at bigint NOT NULL, after_ms bigint NOT NULL, repeat integer NOT NULL, sent integer NOT NULL DEFAULT 0,
   lease_owner text, lease_until bigint, PRIMARY KEY (receiver, entity_key));
-CREATE INDEX reminders_due ON reminders (due_at);
-ALTER TABLE jobs ADD COLUMN kind text NOT NULL DEFAULT 'event';
-ALTER TABLE jobs ADD COLUMN alert_group bigint;
-ALTER TABLE jobs ADD COLUMN reminder integer;`,
+CREATE INDEX IF NOT EXISTS reminders_due ON reminders (due_at);
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'event';
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS alert_group bigint;
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS reminder integer;`,
   },
 ];

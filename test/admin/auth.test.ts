@@ -123,7 +123,7 @@ describe('admin endpoints: the admin token', () => {
       const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1];
       const ok = await fetch(`${t.url}/admin/dead-letters/retry-all`, { method: 'POST', headers: form, body: `csrf=${encodeURIComponent(csrf)}`, redirect: 'manual' });
       expect(ok.status).to.equal(303);
-      expect(ok.headers.get('location')).to.equal('/admin?notice=retried-all&n=0#dead-letters');
+      expect(ok.headers.get('location')).to.equal('/admin?notice=retried-all&n=0#notice');
     });
 
     it('does not take the session cookie in place of the token on /-/reload without CSRF', async () => {

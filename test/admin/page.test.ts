@@ -82,9 +82,9 @@ route:
   it('summarises the config without a secret, token, webhook path or query', async () => {
     const { page } = await getPage();
     for (const secret of [SECRET, ADMIN, 'query-secret', 'path-secret', 'header-secret-value', 'bridge.db']) expect(page, secret).to.not.include(secret);
-    expect(page).to.include('<b>hooks</b></td><td>webhook</td>');
+    expect(page).to.include('<b>hooks</b></td><td data-label="Kind">webhook</td>');
     expect(page).to.include(`${fake.url}/…`).and.include('x-api-key');
-    expect(page).to.include('<b>ops</b></td><td>console</td>');
+    expect(page).to.include('<b>ops</b></td><td data-label="Kind">console</td>');
     expect(page).to.include('1 secret');
   });
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { main } from '../../src/cli.js';
 import { parseConfig } from '../../src/config/load.js';
 import { parseAddress } from '../../src/config/smtp.js';
 import { ConfigError, type ConfigProblem } from '../../src/errors.js';
@@ -110,4 +111,25 @@ describe('parseAddress', () => {
   for (const text of ['ops', 'ops@', '@example.com', 'a b@example.com', 'ops@example..com', 'ops@-example.com', 'Ops <ops@example.com', 'a@example.com\r\nBcc: b@example.com', 'a@b.com, c@d.com', '.a@example.com']) {
     it(`refuses ${JSON.stringify(text)}`, () => expect(parseAddress(text)).to.equal(undefined));
   }
+});
+
+describe('check-config on smtp and e-mail receivers', () => {
+  it('exits 1 naming each bad address and the URL with its line; exits 0 once fixed', async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.dir, 'aver-bridge.yaml');
+      writeFileSync(file, yaml('  url: http://mail.example.com\n  from: aver@example.com\n', '      to: ["ops@"]\n'));
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) };
+      expect(await main(['check-config', '--config', file], io)).to.equal(1);
+      expect(err.join('\n')).to.include('line 6, smtp.url: smtp.url must start with smtp:// or smtps://, not http://')
+        .and.include('line 11, receivers[0].email.to[0]: "ops@" is not an e-mail address');
+      writeFileSync(file, yaml(SMTP));
+      expect(await main(['check-config', '--config', file], io)).to.equal(0);
+      expect(out.join('\n')).to.include(': OK (1 receiver');
+    } finally {
+      dir.cleanup();
+    }
+  });
 });

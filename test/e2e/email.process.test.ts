@@ -5,6 +5,7 @@ import { main } from '../../src/cli.js';
 import { messageFor } from '../../src/present/message.js';
 import { formatSlackMessage } from '../../src/receivers/slack/format.js';
 import { postWebhook, startBridge, tempDir, waitFor, type TestBridge } from '../helpers/bridge.js';
+import { fakeClock, T0 } from '../helpers/clock.js';
 import { event, job, labelsOf } from '../helpers/fixtures.js';
 import { startSmtpServer, type ReceivedMail, type SmtpTestServer } from '../helpers/smtp-server.js';
 
@@ -39,6 +40,11 @@ route:
   routes:
     - receiver: templated-mail
       matchers: ['id=~"tpl-.*"']
+    - receiver: compliance-mail
+      matchers: ['type="RecurringWatchlistSearch"']
+      group_by: [groupId, type]
+      group_wait: 2s
+      group_interval: 1h
 `;
 }
 
@@ -143,6 +149,32 @@ describe('E-mail end to end: webhook → bridge → a real SMTP server process (
     const got = await waitFor(() => smtp.received.find((m) => m.envelope.to.includes('audit@example.test')), 'the templated e-mail');
     expect(got.mail.subject).to.equal('[Aver] awaiting review: tpl-1');
     expect(got.mail.text!.split('\n')[0]).to.equal('🟠 Live check tpl-1: awaiting review');
+  });
+
+  it('a grouped route sends one digest e-mail for a burst', async () => {
+    // On a clock of its own, so group_wait ends only once the whole burst is in.
+    const clock = fakeClock(T0);
+    await t.stop();
+    t = await startBridge(yaml(smtp), { clock });
+    const ids = Array.from({ length: 12 }, (_, i) => `rws-${i}`);
+    for (const [i, id] of ids.entries()) {
+      const body = { statusMessage: { type: 'RecurringWatchlistSearch', id, groupId: 'grp-eu', status: i < 2 ? 'AwaitingReview' : 'Completed' } };
+      expect((await postWebhook(`${t.url}/webhooks/aver`, body, AUTH)).status).to.equal(202);
+    }
+    await waitFor(async () => (await t.bridge.store.unroutedEvents(1)).length === 0, 'every event routed');
+    expect(smtp.received.filter((m) => m.mail.subject?.includes('Recurring watchlist search'))).to.deep.equal([]);
+    const digest = await waitFor(() => {
+      clock.advance(250);
+      return smtp.received.find((m) => m.mail.subject?.includes('Recurring watchlist search'));
+    }, 'the digest e-mail');
+    expect(digest.mail.subject).to.equal('🟠 EU onboarding · Recurring watchlist search: 12 events');
+    expect(digest.mail.text).to.include('Awaiting review 2 · Completed 10').and.include('and 2 more');
+    // Attention first: the two searches awaiting review are listed, each with its link.
+    expect(digest.mail.html).to.include('rws-0').and.include('rws-1').and.include('href="https://app.goaver.test/checks/rws-0"');
+    // Nothing else is owed: no job is left to send, and no search went out on its own.
+    await waitFor(async () => (await t.bridge.store.listJobs({ state: 'pending', limit: 10 })).length === 0, 'no pending job');
+    expect(smtp.received.filter((m) => ids.some((id) => m.mail.subject?.includes(`: ${id} `)))).to.deep.equal([]);
+    expect(smtp.received.filter((m) => m.mail.subject?.includes('Recurring watchlist search'))).to.have.length(1);
   });
 
   it('send-test --receiver sends a sample message straight to an e-mail receiver', async () => {

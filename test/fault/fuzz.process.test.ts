@@ -23,9 +23,7 @@ import { killServer, startServerProcess, type ServerProcess } from '../helpers/s
 const SEED = Number(process.env.AVER_BRIDGE_FUZZ_SEED ?? 0x13f022);
 const COUNT = Number(process.env.AVER_BRIDGE_FUZZ_COUNT ?? 20_000);
 const ONLY = process.env.AVER_BRIDGE_FUZZ_ONLY?.split(',').map(Number);
-const CONCURRENCY = Number(process.env.AVER_BRIDGE_FUZZ_CONCURRENCY ?? 16);
-export const LAT = new Map<string, number[]>();
-export const SLOW: string[] = [];
+const CONCURRENCY = 16;
 /** A request that has no answer after this long is reported (the bridge's requestTimeout is 2 s). */
 const ANSWER_WITHIN_MS = 8000;
 
@@ -247,7 +245,7 @@ function sendRaw(port: number, bytes: Buffer): Promise<Outcome> {
 }
 
 /** A failure as a line someone can replay: the seed, the index, and the request (long values cut). */
-function describe5xx(i: number, req: FuzzRequest, o: Outcome): string {
+function replayLine(i: number, req: FuzzRequest, o: Outcome): string {
   const cut = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…(${s.length} chars)` : s);
   const body = req.send === 'raw' ? req.raw!.toString('latin1') : req.body?.toString('utf8') ?? '';
   return `seed ${SEED} request #${i} (${req.kind}): ${req.method} ${cut(req.path)} [${req.send}] headers ${cut(JSON.stringify(req.headers))} body ${cut(JSON.stringify(body))} → ${o.status} ${cut(o.text ?? '')}`;
@@ -275,19 +273,14 @@ async function fuzz(port: number, target: FuzzTarget, count: number): Promise<Ru
     while (next < indexes.length) {
       const i = indexes[next++];
       const req = fuzzRequest(prng(itemSeed(SEED, i)), i, target);
-      const t0 = Date.now();
       const o = req.send === 'raw' ? await sendRaw(port, req.raw!) : await sendHttp(port, agent, req);
-      const dt = Date.now() - t0;
-      const lk = `${req.kind} ${req.send}`;
-      LAT.set(lk, [...(LAT.get(lk) ?? [0, 0]).map((v, k) => v + (k === 0 ? 1 : dt))]);
-      if (dt > 500) SLOW.push(`${dt}ms ${req.kind} ${req.send} ${req.method} ${req.path.slice(0, 60)} ${o.status} ${o.error ?? ''} ${JSON.stringify(req.raw?.toString('latin1').slice(0, 150) ?? req.headers.join(' ').slice(0, 200))}`);
       run.sent++;
       const key = `${req.kind.split(' ')[0]} → ${o.status ?? (req.send === 'abort' ? 'cut' : 'none')}`;
       run.statuses.set(key, (run.statuses.get(key) ?? 0) + 1);
-      if (o.status !== null && o.status >= 500) run.fiveHundreds.push(describe5xx(i, req, o));
+      if (o.status !== null && o.status >= 500) run.fiveHundreds.push(replayLine(i, req, o));
       if (o.status === null && req.send !== 'abort' && req.send !== 'raw') {
         const why = `${req.kind} [${req.send}]: ${o.error}`;
-        if (!run.unanswered.has(why)) run.firstUnanswered.push(describe5xx(i, req, o));
+        if (!run.unanswered.has(why)) run.firstUnanswered.push(replayLine(i, req, o));
         run.unanswered.set(why, (run.unanswered.get(why) ?? 0) + 1);
       }
       if (o.status === 202 && req.path === target.webhookPath) run.accepted.push((JSON.parse(o.text!) as { eventId: string }).eventId);
@@ -320,11 +313,8 @@ async function fuzzBridge(storageUrl: string, count: number, label: string): Pro
     server = await startServerProcess(file);
     const target = fuzzTarget(world, signer.privateKey, stranger.privateKey);
     const run = await fuzz(server.port, target, count);
-    const { execSync } = await import('node:child_process');
-    console.log('CPU child s', execSync(`ps -o times= -p ${server.pid}`).toString().trim(), 'test s', (process.cpuUsage().user + process.cpuUsage().system) / 1e6);
     console.log(`      fuzz (${label}): seed ${SEED}, ${run.sent} requests in ${(run.ms / 1000).toFixed(1)} s, ${run.accepted.length} webhooks accepted`);
     console.log(`      statuses: ${summarise(run.statuses)}`);
-    console.log([...LAT].map(([k, [n, t]]) => [k, n, t, t / n] as const).sort((a, b) => b[2] - a[2]).slice(0, 40).map((x) => `LAT ${x[0]} n=${x[1]} total=${x[2]} avg=${x[3].toFixed(1)}`).join('\n'));
     if (run.unanswered.size) console.log(`      closed without an answer: ${summarise(run.unanswered)}\n        ${run.firstUnanswered.join('\n        ')}`);
 
     // Every accepted webhook is delivered: a 202 means stored, and nothing a neighbour sent may cost it its delivery.
@@ -337,7 +327,15 @@ async function fuzzBridge(storageUrl: string, count: number, label: string): Pro
       errorLines: errors.map((l) => JSON.stringify(l).slice(0, 800)),
       notLogLines: stray.slice(0, 20),
       undelivered: run.accepted.filter((id) => !delivered().has(id)).slice(0, 20),
-    }, `seed ${SEED}`).to.deep.equal({ fiveHundreds: [], errorLines: [], notLogLines: [], undelivered: [] });
+      // Finding 11: whatever the id, Aver's API sees the token only on /check/{one segment} and /watchlist/{one segment}.
+      averPathsElsewhere: world.aver.requests.map((r) => r.path).filter((p) => p !== '/api/auth/token' && !/^\/api\/(check|watchlist)\/[^/?#]+(\/results)?$/.test(p)),
+      // A request node:http would not send is a case the run silently skipped: a mistake of the generator.
+      notSent: run.firstUnanswered.filter((line) => line.includes('not sendable')),
+    }, `seed ${SEED}`).to.deep.equal({ fiveHundreds: [], errorLines: [], notLogLines: [], undelivered: [], averPathsElsewhere: [], notSent: [] });
+    // Node answers a header block over its limit with 431 and closes at once, so a client still sending its body may
+    // miss it (ECONNRESET): a few such, but a server that drops connections would show here.
+    const unanswered = [...run.unanswered.values()].reduce((a, b) => a + b, 0);
+    expect(unanswered, 'requests closed without an answer').to.be.below(Math.max(5, count / 200));
     expect(server.child.exitCode, 'the process is still running').to.equal(null);
     expect((await fetch(`${server.url}/readyz`)).status).to.equal(200);
     const good = await postWebhook(`${server.url}/webhooks/aver`, { statusMessage: { type: 'LiveCheck', id: 'after-fuzz', groupId: 'grp-1', status: 'Completed' } }, { authorization: WEBHOOK_SECRET });

@@ -67,7 +67,7 @@ export async function startSmtpServer(dir: string, credentials = { user: 'aver-b
   let parsing = Promise.resolve();
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the SMTP server process exited (${code})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const m = JSON.parse(line) as ChildLine;
       if (m.type === 'listening') resolve(m.port);
       else if (m.type === 'ack') acks.get(m.id)?.();
@@ -86,7 +86,7 @@ export async function startSmtpServer(dir: string, credentials = { user: 'aver-b
     refuse: (plan) => new Promise<void>((resolve) => {
       const id = ++next;
       acks.set(id, resolve);
-      child.stdin!.write(`${JSON.stringify({ id, ...plan })}\n`);
+      child.stdin.write(`${JSON.stringify({ id, ...plan })}\n`);
     }),
     close: () => stop(child),
   };

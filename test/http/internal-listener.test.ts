@@ -69,15 +69,15 @@ admin: { token: "${ADMIN}" }
 });
 
 describe('server.internal in the config', () => {
-  it('host defaults to server.host, port to 9091, the port the Kubernetes manifests name internal', () => {
-    expect(configFrom(`${MINIMAL_YAML}server: { host: 10.0.0.5, internal: {} }\n`).server.internal).to.deep.equal({ host: '10.0.0.5', port: 9091 });
+  it('host defaults to server.host, port to 9090, the port the Kubernetes manifests name internal', () => {
+    expect(configFrom(`${MINIMAL_YAML}server: { host: 10.0.0.5, internal: {} }\n`).server.internal).to.deep.equal({ host: '10.0.0.5', port: 9090 });
     expect(configFrom(`${MINIMAL_YAML}server: { internal: { host: 127.0.0.1, port: 9100 } }\n`).server.internal).to.deep.equal({ host: '127.0.0.1', port: 9100 });
     expect(configFrom(MINIMAL_YAML).server.internal).to.equal(undefined);
   });
 
   it('refuses the public port for the private listener, PORT included', () => {
     expect(() => configFrom(`${MINIMAL_YAML}server: { port: 8080, internal: { port: 8080 } }\n`)).to.throw(ConfigError, /server\.internal\.port 8080 is also the public port/);
-    expect(() => configFrom(`${MINIMAL_YAML}server: { internal: {} }\n`, { PORT: '9091' })).to.throw(ConfigError, /server\.internal\.port 9091/);
-    expect(() => configFrom(`${MINIMAL_YAML}server: { internal: { port: 9091, path: /x } }\n`)).to.throw(ConfigError, /unknown key "path"/);
+    expect(() => configFrom(`${MINIMAL_YAML}server: { internal: {} }\n`, { PORT: '9090' })).to.throw(ConfigError, /server\.internal\.port 9090/);
+    expect(() => configFrom(`${MINIMAL_YAML}server: { internal: { port: 9090, path: /x } }\n`)).to.throw(ConfigError, /unknown key "path"/);
   });
 });

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { postWebhook, startBridge, tempDir, waitFor, type TestBridge } from '../helpers/bridge.js';
 import { MINIMAL_YAML, WEBHOOK_SECRET } from '../helpers/config.js';
-import { alertExamples } from './markdown.js';
+import { alertExamples } from '../helpers/markdown.js';
 import { scrape } from './prom-text.js';
 
 /** promtool comes with Prometheus (Debian: apt-get install prometheus); the check is skipped without it. */

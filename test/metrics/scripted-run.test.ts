@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { postWebhook, startBridge, waitFor, type TestBridge } from '../helpers/bridge.js';
 import { startFakeHttp, type FakeAnswer } from '../helpers/fake-http.js';
-import { alertExamples, markdownFiles } from './markdown.js';
+import { alertExamples, markdownFiles } from '../helpers/markdown.js';
 import { scrape, valueOf, type Sample } from './prom-text.js';
 
 const SECRET = 's3cret-value';

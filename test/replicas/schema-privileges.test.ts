@@ -5,7 +5,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { usePostgres } from '../helpers/postgres.js';
 
 /**
- * the README's ("Running several replicas") second set-up: in an existing database, the bridge's role owns a schema of its own and has
+ * docs/delivery.md's ("Setting up PostgreSQL") second set-up: in an existing database, the bridge's role owns a schema of its own and has
  * no other rights. Every replica runs the migrations at start-up, so this is what each replica must be able to do.
  */
 describe('replicas: a role that owns only its schema (PostgreSQL)', function () {

@@ -252,7 +252,7 @@ describe('Alertmanager matcher tests, ported', () => {
   // The cases the compliance test skips are those the UTF-8 parser reads differently from the classic one:
   // the default mode reads them as the classic parser does, with a warning.
   fallbackTable('matcher/compliance/compliance_test.go TestCompliance, skipped cases (the default mode)', (input, warn) => parseMatchers(input, { warn }), [
-    ['{}', []], // no warning here: see "Deliberate differences" in the README
+    ['{}', []], // no warning here: see "Deliberate differences" in docs/routing.md
     ["{foo='}", [eq('foo', "'")], 'incompatible'],
     ['{foo=`}', [eq('foo', '`')], 'incompatible'],
     [String.raw`{foo=\n}`, [eq('foo', '\n')], 'incompatible'],

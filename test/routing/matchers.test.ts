@@ -94,7 +94,7 @@ describe('routing/matchers', () => {
       const m = parseMatcher('id =~ "([a-z0-9]+-?)+"');
       expect(m.regex).to.be.instanceOf(RE2JS);
       expect(m.regex!.pattern()).to.equal('^(?:([a-z0-9]+-?)+)$');
-      // Completes (JavaScript's engine takes seconds on the 40-character miss); bench/ has no timing for it, the README's routing section has the numbers.
+      // Completes (JavaScript's engine takes seconds on the 40-character miss); bench/ has no timing for it, docs/routing.md has the numbers.
       expect(matches(m, { id: 'a'.repeat(39) + '!' })).to.equal(false);
       expect(matches(m, { id: 'a1b2c-d3e4f-'.repeat(4).slice(0, 40) })).to.equal(true);
     });

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { Config, ReceiverConfigOf } from '../../model/config.js';
-import type { MessageRef } from '../../model/job.js';
+import type { DeliveryJob, MessageRef } from '../../model/job.js';
+import { digestMessage, reminderLine } from '../../present/digest.js';
 import { headlineLine, type Message } from '../../present/message.js';
 import { compileMessageTemplate, renderMessageTemplate } from '../../present/message-template.js';
 import { receiverMessage } from '../../present/receiver-message.js';
 import { pacingFor } from '../pacing-for.js';
-import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
-import { formatEmail, messageIdFor } from './format.js';
+import type { DeliveryContext, PacingLimit, Receiver } from '../receiver.js';
+import { formatEmailDigest } from './digest.js';
+import { formatEmail, messageIdFor, type EmailContent } from './format.js';
 import { smtpErrorToResult } from './smtp-failure.js';
 
 /**
@@ -64,6 +66,19 @@ export interface EmailReceiverDeps {
 export function createEmailReceiver(rc: EmailReceiverConfig, deps: EmailReceiverDeps): Receiver {
   const what = `e-mail receiver "${rc.name}" (${deps.config.smtp.url})`;
   const subjectOf = subjectRenderer(rc, deps.logger);
+  /**
+   * The e-mail a job sends, and the part of its Message-ID that is its own: a group's digest (follow-ups of the
+   * group answer its first digest), a reminder (answering the check's first e-mail), or the event's message.
+   */
+  const compose = (job: DeliveryJob, ctx: DeliveryContext): { content: EmailContent; part: string } => {
+    if (job.kind === 'digest' && job.digest) return { content: formatEmailDigest(digestMessage(job.digest, deps.config, rc, ctx.logger)), part: `digest-${job.id}` };
+    const message = receiverMessage(job, ctx, deps.config, rc);
+    if (job.kind === 'reminder') {
+      const line = reminderLine(headlineLine(message), job.event.status, job.reminder ?? 1, job.event.receivedAt, job.createdAt);
+      return { content: formatEmail(message, { subject: line }), part: `${job.eventId}-r${job.reminder ?? 1}` };
+    }
+    return { content: formatEmail(message, { subject: subjectOf(message, job.labels) }), part: job.eventId };
+  };
   return {
     name: rc.name,
     kind: 'email',
@@ -74,10 +89,10 @@ export function createEmailReceiver(rc: EmailReceiverConfig, deps: EmailReceiver
     async deliver(job, ctx) {
       // An acknowledgement or assignment (issue 16) cannot edit an e-mail already sent: nothing more is mailed.
       if (job.actionId !== undefined) return { ok: true, ...(ctx.previous ? { messageRef: ctx.previous } : {}) };
-      const message = receiverMessage(job, ctx, deps.config, rc);
-      const content = formatEmail(message, { subject: subjectOf(message, job.labels) });
+      if (job.kind === 'digest' && !job.digest) return { ok: false, retryable: false, failure: 'other', code: 'other', reason: 'the group of this digest is gone from the store' };
+      const { content, part } = compose(job, ctx);
       const first = threadRoot(ctx);
-      const messageId = messageIdFor(rc.name, job.entityKey, job.eventId, deps.config.smtp.from);
+      const messageId = messageIdFor(rc.name, job.entityKey, part, deps.config.smtp.from);
       try {
         const sent = await deps.sender.send({
           from: deps.config.smtp.from,
@@ -130,4 +145,3 @@ function subjectRenderer(rc: EmailReceiverConfig, logger: Logger): (message: Mes
   };
 }
 
-export type { DeliveryResult };

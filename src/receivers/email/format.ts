@@ -49,33 +49,43 @@ interface Parts {
 }
 
 const FONT = "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif";
-const SMALL = 'margin:0 0 6px;font-size:12px;color:#667085';
+/** A small grey paragraph's style. */
+export const SMALL = 'margin:0 0 6px;font-size:12px;color:#667085';
 
-/** The HTML part: inline styles only (mail clients drop style sheets), one table for the colour bar. */
+/** The HTML part of one message: the headline, the severity in words, the facts, the history, the context, the button. */
 function htmlOf(message: Message, p: Parts): string {
   const look = SEVERITY_LOOK[message.severity];
   const rows = p.facts
     .map((f) => `<tr><th align="left" valign="top" style="padding:2px 12px 2px 0;font-weight:600">${escapeHtml(f.title)}</th><td style="padding:2px 0">${escapeHtml(f.value)}</td></tr>`)
     .join('');
-  const button = message.link
-    ? `<p style="margin:12px 0 0"><a href="${escapeHtml(message.link)}" style="display:inline-block;padding:8px 14px;border-radius:4px;background:#1d2939;color:#ffffff;text-decoration:none">Open in Aver</a></p>`
-    : '';
-  return [
-    '<!DOCTYPE html>',
-    `<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(inert(p.subject))}</title></head>`,
-    `<body style="margin:0;padding:16px;${FONT};font-size:14px;color:#1d2939">`,
-    // The preview line inbox lists show under the subject.
-    `<div style="display:none;max-height:0;overflow:hidden">${escapeHtml(p.push)}</div>`,
-    `<table role="presentation" cellpadding="0" cellspacing="0" style="max-width:640px;border-left:4px solid ${look.color}"><tr><td style="padding:4px 16px">`,
-    `<h1 style="margin:0 0 4px;font-size:18px">${escapeHtml(inert(headlineLine(message)))}</h1>`,
+  return htmlPage({ subject: p.subject, preview: p.push, color: look.color, headline: inert(headlineLine(message)) }, [
     `<p style="${SMALL}">${escapeHtml(sentence(look.words))}</p>`,
     rows ? `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:8px 0 10px">${rows}</table>` : '',
     p.history ? `<p style="${SMALL}"><b>History:</b> ${escapeHtml(p.history)}</p>` : '',
     `<p style="${SMALL}">${escapeHtml(p.context)}</p>`,
-    button,
+    message.link
+      ? `<p style="margin:12px 0 0"><a href="${escapeHtml(message.link)}" style="display:inline-block;padding:8px 14px;border-radius:4px;background:#1d2939;color:#ffffff;text-decoration:none">Open in Aver</a></p>`
+      : '',
+  ]);
+}
+
+/**
+ * An HTML part: inline styles only (mail clients drop style sheets), the severity's colour as a bar beside the
+ * headline and `body` (markup the caller built, every value in it escaped). `preview` is the line inbox lists
+ * show under the subject. The texts given here are escaped here.
+ */
+export function htmlPage(head: { subject: string; preview: string; color: string; headline: string }, body: string[]): string {
+  return [
+    '<!DOCTYPE html>',
+    `<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(inert(head.subject))}</title></head>`,
+    `<body style="margin:0;padding:16px;${FONT};font-size:14px;color:#1d2939">`,
+    `<div style="display:none;max-height:0;overflow:hidden">${escapeHtml(head.preview)}</div>`,
+    `<table role="presentation" cellpadding="0" cellspacing="0" style="max-width:640px;border-left:4px solid ${head.color}"><tr><td style="padding:4px 16px">`,
+    `<h1 style="margin:0 0 4px;font-size:18px">${escapeHtml(head.headline)}</h1>`,
+    ...body.filter(Boolean),
     '</td></tr></table>',
     '</body></html>',
-  ].filter(Boolean).join('\n');
+  ].join('\n');
 }
 
 /** "17 May 2024, 09:30 UTC · LiveCheck chk-1 · event 01HX…": the time, the raw type, Aver's id unless the headline shows it whole, the event. */
@@ -96,7 +106,7 @@ function historyText(message: Message): string {
 }
 
 /** Outside text on one line, its link-like words inert. */
-function inert(text: string): string {
+export function inert(text: string): string {
   return inertLinks(text.replace(/[\r\n\u2028\u2029]+/g, ' '));
 }
 
@@ -106,7 +116,7 @@ export function escapeHtml(text: string): string {
 }
 
 /** One header line: control characters as spaces, trimmed, at most `max` code points (then "…"). */
-function oneLine(text: string, max: number): string {
+export function oneLine(text: string, max: number): string {
   const line = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
   const chars = Array.from(line);
   return chars.length <= max ? line : chars.slice(0, max - 1).join('') + '…';

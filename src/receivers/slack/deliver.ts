@@ -125,7 +125,7 @@ function platformReason(error: string, where: string): string {
 }
 
 const AUTH_PLATFORM_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked']);
-/** Platform errors kept as the attempt's code (the README's Slack table names them), each with its failure class. */
+/** Platform errors kept as the attempt's code (docs/slack.md's table names them), each with its failure class. */
 const KNOWN_PLATFORM_ERRORS = new Map<string, FailureReason>([
   ['channel_not_found', 'clientError'], ['not_in_channel', 'clientError'], ['is_archived', 'clientError'], ['msg_too_long', 'clientError'],
   ['invalid_blocks', 'clientError'], ['invalid_attachments', 'clientError'], ['missing_scope', 'authError'],

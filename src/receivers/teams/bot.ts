@@ -6,6 +6,7 @@ import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { ChatCommands } from '../../model/chat-commands.js';
+import type { CheckPerson } from '../../model/check-state.js';
 import type { TeamsConfig } from '../../model/config.js';
 import { BridgeError } from '../../errors.js';
 import { readBody } from '../../http/read-body.js';
@@ -14,6 +15,7 @@ import { activityShapeProblem } from './activity-shape.js';
 import { unendorsedChannel } from './token-problem.js';
 import { createTeamsAdapter, teamsAuthDisabled, type TeamsAdapter } from './adapter.js';
 import { teamsCommandReply } from './commands.js';
+import { answerCardAction, CARD_ACTION_INVOKE, teamsActor, type CardActionDeps } from './card-actions.js';
 import { baseConversationId, tenantAllowed } from './resolve-channel.js';
 
 export { teamsAuthDisabled } from './adapter.js';
@@ -31,6 +33,8 @@ export interface TeamsBotDeps {
   receiversForConversation: (channelId: string) => string[] | Promise<string[]>;
   logger: Logger;
   clock: Clock;
+  /** The card of a check as a receiver shows it now, for the answer to a click on one of its buttons. */
+  checkCard?: CardActionDeps['checkCard'];
 }
 
 export interface TeamsBot {
@@ -148,18 +152,32 @@ async function handleTurn(context: TurnContext, deps: TeamsBotDeps): Promise<voi
         return;
     }
   }
+  if (a.type === 'invoke' && a.name === CARD_ACTION_INVOKE) {
+    const channelId = data.channel?.id ?? baseConversationId(a.conversation?.id ?? '');
+    return answerCardAction(context, channelId, await deps.receiversForConversation(channelId), deps);
+  }
   if (a.type === 'message') {
     try {
       const text = TurnContext.removeRecipientMention(a) ?? a.text ?? '';
       const channelId = data.channel?.id ?? baseConversationId(a.conversation?.id ?? '');
       const receivers = await deps.receiversForConversation(channelId);
-      const answer = await teamsCommandReply(cleanCommandText(text), { channelId, receivers, commands: deps.commands });
+      const people = { actor: teamsActor(a.from), mentioned: mentionedPeople(a) };
+      const answer = await teamsCommandReply(cleanCommandText(text), { channelId, receivers, commands: deps.commands, ...people });
       await context.sendActivity({ ...MessageFactory.text(answer), textFormat: 'markdown' });
     } catch (err) {
       deps.logger.error({ err: errSummary(err) }, 'Teams command failed');
       await context.sendActivity(MessageFactory.text('Sorry, that did not work. The bridge logged the error.')).catch(() => undefined);
     }
   }
+}
+
+/** The people an @mention message names besides the bot, as Teams' mention entities say (their AAD id when given). */
+function mentionedPeople(a: Activity): CheckPerson[] {
+  return (a.entities ?? [])
+    .filter((e) => e.type === 'mention')
+    .map((e) => (e as { mentioned?: { id?: string; name?: string; aadObjectId?: string } }).mentioned)
+    .filter((m): m is { id: string; name?: string; aadObjectId?: string } => typeof m?.id === 'string' && m.id !== a.recipient?.id)
+    .map((m) => teamsActor({ id: m.id, name: m.name ?? '', ...(m.aadObjectId ? { aadObjectId: m.aadObjectId } : {}) }));
 }
 
 /** Text of an @mention message, without markup the Teams client adds (tags, non-breaking spaces). */

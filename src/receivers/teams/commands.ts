@@ -1,10 +1,16 @@
-import { COMMAND_HELP, type ChatCommands, type RouteAnswer, type StatusAnswer } from '../../model/chat-commands.js';
+import { ACTION_COMMANDS, COMMAND_HELP, type ChatCommands, type RouteAnswer, type StatusAnswer } from '../../model/chat-commands.js';
+import type { CheckActionKind, CheckPerson, CheckState } from '../../model/check-state.js';
+import { actionAnswerText } from './card-actions.js';
 import { escapeTeamsText as esc, reasonWords, statusLook, typeWords, warningWords } from './format.js';
 
 /** The Markdown answer to an @mention command (`help`, `routes`, `status <id>`, `test`); Aver-derived strings are escaped. */
 export async function teamsCommandReply(
   text: string,
-  deps: { channelId: string; receivers: string[]; commands: ChatCommands },
+  deps: {
+    channelId: string; receivers: string[]; commands: ChatCommands;
+    /** Who sent the command (the activity's verified `from`), and the people it @mentions besides the bot. */
+    actor?: CheckPerson; mentioned?: CheckPerson[];
+  },
 ): Promise<string> {
   const [sub = 'help', ...args] = text.trim().split(/\s+/).filter(Boolean);
   const { receivers, channelId } = deps;
@@ -26,6 +32,11 @@ export async function teamsCommandReply(
       const sent = await deps.commands.test(receivers);
       return `🧪 Sent a sample event (id ${esc(sent.entityId)}, event ${esc(sent.eventId, 100)}) through the bridge to ${names(receivers)}. It should appear in this channel shortly.`;
     }
+    case 'ack':
+    case 'acknowledge':
+    case 'assign':
+    case 'unassign':
+      return actionReply(ACTION_COMMANDS[sub.toLowerCase()], args[0], deps);
     default:
       return `Unknown command ${esc(sub, 100)}.\n\n${helpText(channelId)}`;
   }
@@ -78,6 +89,7 @@ function statusText(a: StatusAnswer): string {
     if (a.details.statusReason) lines.push('', `Reason: ${esc(reasonWords(a.details.statusReason), 300)}`);
     if (a.details.warnings?.length) lines.push('', `Warnings: ${esc(a.details.warnings.map(warningWords).join(', '), 600)}`);
   }
+  lines.push(...stateLines(a.checkState));
   if (a.deliveries.length > 0) {
     lines.push('', 'Deliveries of the latest event:', '');
     for (const d of a.deliveries) {
@@ -86,4 +98,30 @@ function statusText(a: StatusAnswer): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * `ack <id>`, `assign <id> [@person]`, `unassign <id>` by @mention: as the sender, about a check routed to this
+ * conversation; `assign` with an @mention of someone else assigns them (Teams names them in the mention entity).
+ */
+async function actionReply(
+  kind: CheckActionKind,
+  id: string | undefined,
+  deps: { channelId: string; receivers: string[]; commands: ChatCommands; actor?: CheckPerson; mentioned?: CheckPerson[] },
+): Promise<string> {
+  if (!id || !deps.actor) return `Usage: \`${kind === 'acknowledge' ? 'ack' : kind} <id>${kind === 'assign' ? ' [@person]' : ''}\`, with the id of a check posted to this channel.`;
+  const assignee = kind === 'assign' ? deps.mentioned?.[0] : undefined;
+  const answer = await deps.commands.act({
+    kind, id, actor: deps.actor, ...(assignee ? { assignee } : {}), via: 'command', channel: deps.channelId, receiverNames: deps.receivers,
+  });
+  return actionAnswerText(kind, id, answer, (s) => esc(s));
+}
+
+/** Who is on the check, for `status`. */
+function stateLines(state: CheckState | undefined): string[] {
+  const lines: string[] = [];
+  const at = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  if (state?.acknowledged) lines.push('', `Acknowledged by **${esc(state.acknowledged.by.name, 100)}** · ${at(state.acknowledged.at)} (${esc(statusLook(state.acknowledged.status).words, 60)})`);
+  if (state?.assigned) lines.push('', `Assigned to **${esc(state.assigned.to.name, 100)}** (by ${esc(state.assigned.by.name, 100)} · ${at(state.assigned.at)})`);
+  return lines;
 }

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { headlineLine, messageFor, pushLine } from '../../../src/present/message.js';
+import type { DigestMessage } from '../../../src/present/digest.js';
+import { formatEmailDigest } from '../../../src/receivers/email/digest.js';
 import { escapeHtml, formatEmail, mailDomain, messageIdFor, SUBJECT_MAX } from '../../../src/receivers/email/format.js';
 import { formatSlackMessage } from '../../../src/receivers/slack/format.js';
 import { testConfig } from '../../helpers/config.js';
@@ -84,5 +86,28 @@ describe('messageIdFor', () => {
   it('takes the From domain, or a placeholder when it is not plain ASCII', () => {
     expect(mailDomain('ops@mail.example.org')).to.equal('mail.example.org');
     expect(mailDomain('Ops <ops@bücher.example>')).to.equal('aver-bridge.invalid');
+  });
+});
+
+describe('formatEmailDigest', () => {
+  const digest: DigestMessage = {
+    severity: 'attention', emoji: '🔴', headline: 'EU onboarding · Recurring watchlist search: 1,200 events', title: 'EU onboarding · Recurring watchlist search', total: 1200,
+    byStatus: [{ status: 'Rejected', words: 'Rejected', count: 2 }, { status: 'Completed', words: 'Completed', count: 1198 }],
+    bySeverity: [{ severity: 'attention', emoji: '🔴', words: 'needs attention', count: 2 }, { severity: 'good', emoji: '🟢', words: 'good', count: 1198 }],
+    items: [
+      { severity: 'attention', emoji: '🔴', headline: `Recurring watchlist search rejected: ${HOSTILE} · EU onboarding`, subject: HOSTILE, link: 'https://aver.example/w/x' },
+      { severity: 'attention', emoji: '🔴', headline: 'Recurring watchlist search rejected: rws-2 · EU onboarding', subject: 'rws-2' },
+    ],
+    more: 1198,
+  };
+
+  it('shows the headline, the counts, the listed events with their links and "and N more", escaped', () => {
+    const mail = formatEmailDigest(digest);
+    expect(mail.subject).to.equal('🔴 EU onboarding · Recurring watchlist search: 1,200 events');
+    expect(mail.text).to.include('🔴 2 needs attention · 🟢 1,198 good').and.include('Rejected 2 · Completed 1,198').and.include('and 1,198 more');
+    expect(mail.text).to.include('  https://aver.example/w/x');
+    expect(mail.html).to.not.include('<script').and.not.include('<img');
+    expect([...mail.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).to.deep.equal(['https://aver.example/w/x']);
+    expect(tags(mail.html).filter((t) => t === 'li')).to.have.length(2);
   });
 });

@@ -19,7 +19,11 @@ const TEAM = '19:general0@thread.tacv2';
 const ISSUER = 'https://api.botframework.com';
 const APP_ID = randomUUID();
 const KID = 'signing-key-1';
-const commands: ChatCommands = { routes: () => [], status: async () => null, test: async () => ({ eventId: 'e', entityId: 'x' }), act: async () => ({ outcome: 'notHere' }) };
+const acted: string[] = [];
+const commands: ChatCommands = {
+  routes: () => [], status: async () => null, test: async () => ({ eventId: 'e', entityId: 'x' }),
+  act: async (request) => { acted.push(`${request.kind} ${request.type}:${request.id} by ${request.actor.id}`); return { outcome: 'notHere' }; },
+};
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -139,6 +143,25 @@ describe('Teams bot tokens (POST /api/messages with an app id, keys from a fake 
     ['a good signature for another bot', () => jwt(signer.privateKey, { claims: { aud: randomUUID() } })],
     ['not a JWT', () => 'not.a.jwt'],
   ];
+  /** A click on a card's Acknowledge button (Action.Execute), as Teams posts the invoke. */
+  const clicked = () => ({
+    ...renamed('x'), type: 'invoke', name: 'adaptiveCard/action', id: 'f:2',
+    from: { id: '29:user', name: 'Ada', aadObjectId: '6f1c0b8e-0000-4000-8000-0000000000ad' },
+    channelData: { channel: { id: TEAM }, tenant: { id: 'tenant-1' } },
+    value: { action: { type: 'Action.Execute', verb: 'aver.acknowledge', data: { check: 'LiveCheck:chk-1' } }, trigger: 'manual' },
+  });
+
+  it('takes an Action.Execute invoke only with a valid token: acts as its sender, answers with an invoke response', async () => {
+    acted.length = 0;
+    const forgedRes = await printedDuring(() => post(jwt(stranger.privateKey), clicked()));
+    expect(forgedRes.result.status).to.equal(401);
+    expect(acted, 'a forged click changes nothing').to.deep.equal([]);
+    const { result: res } = await printedDuring(() => post(jwt(signer.privateKey), clicked()));
+    expect(res.status).to.equal(200);
+    expect(await res.json()).to.deep.equal({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Nothing about chk-1 was routed to this channel.' });
+    expect(acted).to.deep.equal(['acknowledge LiveCheck:chk-1 by 6f1c0b8e-0000-4000-8000-0000000000ad']);
+  });
+
   for (const [what, token] of forged) {
     it(`answers ${what} with 401, one warn line and nothing on stdout or stderr`, async () => {
       const { result: res, printed } = await printedDuring(() => post(token()));
