@@ -21,7 +21,7 @@ export const OPTIONS = {
   url: { type: 'string', value: 'URL', help: "the bridge's webhook URL, e.g. http://localhost:8080/webhooks/aver" },
   header: { type: 'string', value: 'NAME', help: 'the header that carries the secret (default authorization)' },
   secret: { type: 'string', value: 'S', help: 'the webhook secret (default $AVER_WEBHOOK_SECRET)' },
-  receiver: { type: 'string', value: 'NAME', help: "a receiver: dead-letters takes only its dead letters (list, retry --all); preview shows its message; send-test sends to it (e-mail)" },
+  receiver: { type: 'string', value: 'NAME', help: "a receiver: dead-letters takes only its dead letters (list, retry --all); held lists only its held deliveries; preview shows its message; send-test sends to it (e-mail)" },
   format: { type: 'string', value: 'json|text', help: 'preview: the payload as JSON (the default), or as text, roughly as the channel shows it' },
   all: { type: 'boolean', help: 'retry every dead letter (with --receiver, every one of that receiver)' },
   'older-than': { type: 'string', value: 'AGE', help: 'purge the dead letters older than this, e.g. 7d' },

@@ -110,13 +110,13 @@ function jobId(arg: string | undefined): number {
 }
 
 /** The zone times are shown in: the config's display zone (UTC unless set). */
-function displayZone(config: Config): string {
+export function displayZone(config: Config): string {
   // Optional: a config built before display existed (a test's, an older one in memory) has none.
   return config.display?.timeZone ?? 'UTC';
 }
 
 /** A note when --receiver names no receiver of the config (dead letters of a removed one are still listed). */
-function unknownReceiver(config: Config, name: string): string {
+export function unknownReceiver(config: Config, name: string): string {
   if (config.receivers.some((r) => r.name === name)) return '';
   return ` (${config.source.file} has no receiver "${name}"; its receivers: ${config.receivers.map((r) => r.name).join(', ')})`;
 }

@@ -15,7 +15,6 @@ import { checkReceiverTemplates, readTemplates } from './templates.js';
 import { readSmtp, type RawSmtp } from './smtp.js';
 import { checkEnvOverrides, checkTeamsDevMode, readAdminToken, readAverApi, readDisplay, readSlack, readTeams, readWebhookSecrets, type RawWebhook } from './sections.js';
 
-export { MIN_ADMIN_TOKEN_LENGTH } from './sections.js';
 const validate = new Ajv({ allErrors: true, strict: false }).compile(configSchema);
 const LOG_LEVELS: readonly string[] = configSchema.properties.log.properties.level.enum;
 

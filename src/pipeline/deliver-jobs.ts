@@ -126,4 +126,3 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   };
 }
 
-export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;

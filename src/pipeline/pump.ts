@@ -79,4 +79,3 @@ export function createPump(name: string, step: () => Promise<number>, deps: Pump
   };
 }
 
-export type Pump = ReturnType<typeof createPump>;

@@ -250,4 +250,3 @@ export function createJobScheduler(deps: SchedulerDeps) {
   };
 }
 
-export type JobScheduler = ReturnType<typeof createJobScheduler>;

@@ -153,10 +153,12 @@ export class SqliteTimers implements Timers {
     return { openGroups: row.groups, held: row.held, reminders: row.reminders };
   }
 
-  async listHeld(now: number, limit: number): Promise<HeldDelivery[]> {
-    const rows = this.stmt(`SELECT g.receiver, m.event_id, m.entity_key, g.route_path, g.flush_at FROM group_members m JOIN alert_groups g ON g.id = m.group_id
-      WHERE g.state = 'open' AND m.sent = 0 AND (g.kind = 'held' OR g.held_until > ?) ORDER BY g.flush_at, m.event_seq LIMIT CAST(? AS INTEGER)`)
-      .all(now, limit) as Array<{ receiver: string; event_id: string; entity_key: string; route_path: string; flush_at: number }>;
-    return rows.map((r) => ({ receiver: r.receiver, eventId: r.event_id, entityKey: r.entity_key, routePath: r.route_path, until: r.flush_at }));
+  async listHeld(now: number, limit: number, receiver?: string): Promise<HeldDelivery[]> {
+    const rows = this.stmt(`SELECT g.receiver, m.event_id, m.entity_key, e.status, g.route_path, g.flush_at
+      FROM group_members m JOIN alert_groups g ON g.id = m.group_id JOIN events e ON e.event_id = m.event_id
+      WHERE g.state = 'open' AND m.sent = 0 AND (g.kind = 'held' OR g.held_until > @now) AND (@receiver IS NULL OR g.receiver = @receiver)
+      ORDER BY g.flush_at, m.event_seq LIMIT CAST(@limit AS INTEGER)`)
+      .all({ now, limit, receiver: receiver ?? null }) as Array<{ receiver: string; event_id: string; entity_key: string; status: string; route_path: string; flush_at: number }>;
+    return rows.map((r) => ({ receiver: r.receiver, eventId: r.event_id, entityKey: r.entity_key, status: r.status, routePath: r.route_path, until: r.flush_at }));
   }
 }

@@ -25,6 +25,8 @@ export interface HeldDelivery {
   receiver: string;
   eventId: string;
   entityKey: string;
+  /** The held event's status. */
+  status: string;
   routePath: string;
   /** When it goes out, unless the interval is changed. */
   until: number;
@@ -68,5 +70,6 @@ export interface Timers {
   /** Enqueues the reminder job and schedules the next (or ends the count); false when the lease was lost. */
   fireReminder(receiver: string, entityKey: string, owner: string, now: number): Promise<boolean>;
   timerStats(now: number): Promise<TimerStats>;
-  listHeld(now: number, limit: number): Promise<HeldDelivery[]>;
+  /** Deliveries held now, the first to go out first (then in arrival order); with `receiver`, only that receiver's. */
+  listHeld(now: number, limit: number, receiver?: string): Promise<HeldDelivery[]>;
 }

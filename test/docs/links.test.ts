@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { anchorsOf, brokenLinks, githubSlug, markdownFiles, ROOT } from '../helpers/markdown.js';
@@ -74,6 +74,10 @@ describe('brokenLinks: every relative link and anchor', () => {
 
 describe('README.md and docs/: links', () => {
   const files = markdownFiles();
+
+  it('keeps README.md a front page of at most 300 lines (the reference lives in docs/)', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8').trimEnd().split('\n').length).to.be.at.most(300);
+  });
 
   it('has the README and the reference in docs/', () => {
     expect(files.map((f) => relative(ROOT, f))).to.include.members(['README.md', join('docs', 'configuration.md'), join('docs', 'routing.md')]);

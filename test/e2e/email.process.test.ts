@@ -11,6 +11,7 @@ import { startSmtpServer, type ReceivedMail, type SmtpTestServer } from '../help
 
 const AUTH = { authorization: 's3cret-value' };
 const FROM = 'Aver bridge <aver-bridge@bridge.example>';
+const ADMIN = 'admin-token-for-the-email-tests';
 
 /** The bridge's config: one e-mail receiver (to and cc), one with a template and a subject template, fast retries. */
 function yaml(smtp: SmtpTestServer): string {
@@ -26,6 +27,7 @@ smtp:
   from: "${FROM}"
   tls: { caFile: ${smtp.certFile} }
 delivery: { backoff: { base: 10ms, cap: 50ms } }
+admin: { token: ${ADMIN} }
 templates:
   short:
     headline: "{{ typeWords }} {{ id }}: {{ statusWords }}"
@@ -95,6 +97,17 @@ describe('E-mail end to end: webhook → bridge → a real SMTP server process (
     expect(got.mail.inReplyTo).to.equal(undefined);
     expect(got.mail.headers.get('auto-submitted')).to.equal('auto-generated');
     expect(got.mail.from?.text).to.equal('"Aver bridge" <aver-bridge@bridge.example>');
+  });
+
+  it('is shown on the admin page and counted in the metrics like any receiver; the SMTP password never appears', async () => {
+    await post('chk-m', 'Completed');
+    await jobOf('chk-m', 'done');
+    const page = await (await fetch(`${t.url}/admin`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+    expect(page).to.include('compliance-mail').and.include('to compliance@example.test; cc Lead &lt;lead@example.test&gt;');
+    expect(page).to.include(`${smtp.url}, STARTTLS required, certificates checked against ${smtp.certFile}, login as aver-bridge`);
+    expect(page).to.not.include(smtp.password);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).to.match(/aver_bridge_deliveries_total\{receiver="compliance-mail",integration="email",outcome="delivered",reason=""\} [1-9]/);
   });
 
   it('threads a check: later statuses answer the first message (In-Reply-To and References)', async () => {

@@ -14,11 +14,6 @@ export function markdownFiles(): string[] {
   return [join(ROOT, 'README.md'), ...(existsSync(docs) ? under(docs) : [])];
 }
 
-/** README.md and every docs/ file, as one text: for "is this documented anywhere" checks. */
-export function allDocs(): string {
-  return markdownFiles().map((f) => readFileSync(f, 'utf8')).join('\n');
-}
-
 /** The Prometheus rule files the docs show: every ```yaml block that starts with `groups:`. */
 export function alertExamples(): string[] {
   return markdownFiles().flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^```ya?ml\n(groups:\n[\s\S]*?)^```$/gm)].map((m) => m[1]));

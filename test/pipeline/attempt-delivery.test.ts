@@ -88,7 +88,7 @@ describe('attemptDelivery', () => {
     ['rejects', () => Promise.reject(new Error('boom'))],
   ] as const) {
     it(`fails retryably when the receiver ${how}`, async () => {
-      const t = setup(deliver as () => Promise<DeliveryResult>);
+      const t = setup(deliver);
       const a = await t.run();
       expect(a.result).to.deep.equal({ ok: false, retryable: true, reason: 'receiver threw: boom', failure: 'other', code: 'other' });
       expect(a.interrupted).to.equal(false);

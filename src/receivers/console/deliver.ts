@@ -3,7 +3,7 @@ import type { Config, ReceiverConfigOf } from '../../model/config.js';
 import { resolveLogFormat } from '../../logger.js';
 import { oneLine } from '../../pretty-line.js';
 import { headlineLine, pushLine } from '../../present/message.js';
-import { digestMessage, severityLine } from '../../present/digest.js';
+import { digestMessage, reminderLine, severityLine } from '../../present/digest.js';
 import { receiverMessage } from '../../present/receiver-message.js';
 import type { Receiver } from '../receiver.js';
 import { pacingFor } from '../pacing-for.js';
@@ -32,13 +32,17 @@ export function createConsoleReceiver(
     destinationKey: () => `console:${rc.name}`,
     async deliver(job, ctx) {
       const e = job.event;
-      const message = receiverMessage(job, ctx, deps.config ?? {}, rc);
       // A digest: one line of its own (counts and items as JSON, or the headline and counts when pretty).
-      if (job.digest) {
+      if (job.kind === 'digest') {
+        if (!job.digest) return { ok: false, retryable: false, failure: 'other', code: 'other', reason: 'the group of this digest is gone from the store' };
         const d = digestMessage(job.digest, deps.config ?? {}, rc, ctx.logger);
         write(pretty ? `▶ console ${job.receiver}: ${oneLine(`${d.emoji} ${d.headline} · ${severityLine(d)}`)}\n` : `${JSON.stringify({ stream: CONSOLE_STREAM, receiver: job.receiver, kind: 'digest', digest: d })}\n`);
         return { ok: true };
       }
+      const built = receiverMessage(job, ctx, deps.config ?? {}, rc);
+      // A reminder: the check's line, its text the reminder ("Reminder 1: still awaiting review after 4h — …").
+      const reminder = job.kind === 'reminder' ? reminderLine(built.headline, e.status, job.reminder ?? 1, e.receivedAt, job.createdAt) : undefined;
+      const message = reminder === undefined ? built : { ...built, text: reminder };
       if (pretty) {
         const retry = job.attempt > 1 ? `, attempt ${job.attempt}` : '';
         write(`▶ console ${job.receiver}: ${oneLine(pushLine(message))} (${oneLine(`${e.type} ${e.id} · event ${e.eventId}`)}${retry})\n`);
@@ -59,6 +63,7 @@ export function createConsoleReceiver(
         severity: message.severity,
         headline: headlineLine(message),
         text: pushLine(message),
+        ...(reminder === undefined ? {} : { kind: 'reminder', reminder: job.reminder ?? 1 }),
       };
       write(JSON.stringify(line) + '\n');
       return { ok: true };

@@ -20,8 +20,10 @@ export interface SlackActionDeps {
  * is told to the clicker alone (an ephemeral message through `response_url`).
  */
 export function listenForCheckActions(app: App, deps: SlackActionDeps, logger: Logger): void {
-  app.action<BlockAction<ButtonAction>>(/^aver_(acknowledge|assign|unassign)$/, async ({ ack, body, action, respond }) => {
+  app.action<BlockAction<ButtonAction>>(/^aver_(acknowledge|assign|unassign)$/, async ({ ack, body, action, respond: viaUrl }) => {
     await ack();
+    // Bolt gives respond() only when the payload has a response_url.
+    const respond: typeof viaUrl = (...args) => (typeof viaUrl === 'function' ? viaUrl(...args) : Promise.resolve(undefined as never));
     const kind = KIND_OF.get(action.action_id);
     const check = splitCheck(action.value ?? '');
     const channel = body.channel?.id ?? '';

@@ -164,7 +164,7 @@ async function dispatch(processEvent: ProcessEvent, ctx: KoaContext, body: Recor
 
 /** The ack's response as the HTTP answer; a request Bolt failed on is a 500, one nothing acked a 404. */
 function answerDispatch(ctx: KoaContext, d: Dispatched, logger: Logger): void {
-  if (d.acked) return answer(ctx, d.response === undefined || d.response === null || d.response === '' ? '' : (d.response as string | object));
+  if (d.acked) return answer(ctx, d.response === undefined || d.response === null || d.response === '' ? '' : (d.response));
   if (d.failure !== undefined) {
     // renderErrors logs it, with Bolt's error as the cause, and shows Slack only the status text.
     throw new BridgeError('slack_event_failed', 'Bolt failed to process a Slack request', { status: 500, cause: d.failure });
@@ -212,7 +212,7 @@ function parseFormOrJson(raw: string, isForm: boolean): Record<string, unknown> 
   if (isForm) {
     const q = parseQuery(raw);
     if (typeof q.payload === 'string') return JSON.parse(q.payload) as Record<string, unknown>;
-    return q as Record<string, unknown>;
+    return q;
   }
   const parsed: unknown = JSON.parse(raw);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');

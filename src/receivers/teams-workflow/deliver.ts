@@ -3,7 +3,9 @@ import { drainAnswer } from '../../http/drain-answer.js';
 import type { Config, ReceiverConfigOf } from '../../model/config.js';
 import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
 import type { DeliveryJob } from '../../model/job.js';
-import { formatTeamsCard } from '../teams/format.js';
+import { formatTeamsCard, type AdaptiveCardJson } from '../teams/format.js';
+import { DIGEST_GONE, formatTeamsDigestCard, reminderMessage } from '../teams/digest.js';
+import { digestMessage } from '../../present/digest.js';
 import { receiverMessage } from '../../present/receiver-message.js';
 import { redactUrl, resultFromError, resultFromStatus } from '../http-failure.js';
 import { pacingFor } from '../pacing-for.js';
@@ -21,6 +23,17 @@ export interface TeamsWorkflowDeps {
   now?: () => number;
 }
 
+/**
+ * The card a job posts: the event's, a group's digest (a flow cannot update a card: each later window of the group
+ * posts the digest again, as a follow-up with the counts so far), or a reminder (the check's card headed by the
+ * reminder line). Null for a digest whose group is gone.
+ */
+function workflowCard(job: DeliveryJob, ctx: DeliveryContext, rc: TeamsWorkflowReceiverConfig, config: Config): AdaptiveCardJson | null {
+  if (job.kind === 'digest') return job.digest ? formatTeamsDigestCard(digestMessage(job.digest, config, rc, ctx.logger)) : null;
+  const message = receiverMessage(job, ctx, config, rc);
+  return formatTeamsCard(job.kind === 'reminder' ? reminderMessage(message, job) : message);
+}
+
 /** Posts the event's Adaptive Card to a Power Automate "post to a channel when a webhook request is received" flow. */
 export function createTeamsWorkflowReceiver(rc: TeamsWorkflowReceiverConfig, deps: TeamsWorkflowDeps): Receiver {
   const now = deps.now ?? Date.now;
@@ -34,8 +47,8 @@ export function createTeamsWorkflowReceiver(rc: TeamsWorkflowReceiverConfig, dep
     pacing,
     destinationKey: () => `teamsWorkflow:${rc.name}`,
     async deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {
-      const { config } = deps;
-      const card = formatTeamsCard(receiverMessage(job, ctx, config, rc));
+      const card = workflowCard(job, ctx, rc, deps.config);
+      if (!card) return DIGEST_GONE;
       const body = JSON.stringify({
         type: 'message',
         attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }],

@@ -205,7 +205,7 @@ async function recordInstall(context: TurnContext, deps: TeamsBotDeps): Promise<
   const a = context.activity;
   const data = (a.channelData ?? {}) as TeamsChannelData;
   const now = deps.clock.now();
-  const reference = TurnContext.getConversationReference(a) as Partial<ConversationReference>;
+  const reference = TurnContext.getConversationReference(a);
   const tenantId = data.tenant?.id ?? a.conversation?.tenantId ?? '';
   const serviceUrl = a.serviceUrl ?? '';
   const teamId = data.team?.id;
@@ -274,7 +274,7 @@ async function putChannel(context: TurnContext, data: TeamsChannelData, removed:
   const existing = known.find((i) => i.channelId === channelId);
   const sibling = known.find((i) => !i.removed) ?? known[0];
   const a = context.activity;
-  const reference = referenceFor(TurnContext.getConversationReference(a) as Partial<ConversationReference>, channelId);
+  const reference = referenceFor(TurnContext.getConversationReference(a), channelId);
   await deps.store.putInstallation({
     teamId,
     teamName: data.team?.name || sibling?.teamName || teamId,

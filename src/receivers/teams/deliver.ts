@@ -6,6 +6,7 @@ import type { Store, TeamsInstallation } from '../../store/store.js';
 import type { DeliveryJob, MessageRef } from '../../model/job.js';
 import type { DeliveryContext, DeliveryResult, PacingLimit, Receiver } from '../receiver.js';
 import { formatTeamsCard, formatTeamsReply, formatTeamsSummary, parseMention } from './format.js';
+import { deliverTeamsDigest, deliverTeamsReminder } from './digest.js';
 import { mentionsFor, type Message } from '../../present/message.js';
 import { receiverMessage } from '../../present/receiver-message.js';
 import { broadcasts, DEFAULT_BROADCAST } from '../../present/severity.js';
@@ -30,7 +31,8 @@ export interface TeamsReceiverDeps {
   now?: () => number;
 }
 
-interface Target {
+/** Where a delivery posts: the resolved channel (or group chat), its service URL and tenant. */
+export interface Target {
   channelId: string;
   serviceUrl: string;
   tenantId: string;
@@ -74,8 +76,11 @@ export function createTeamsReceiver(rc: TeamsReceiverConfig, deps: TeamsReceiver
     async deliver(job: DeliveryJob, ctx: DeliveryContext): Promise<DeliveryResult> {
       const t = await target();
       if ('ok' in t) return t;
-      const built = receiverMessage(job, ctx, deps.config, rc, mentionsFor(spec.mention, job.event.status));
       try {
+        // A group's digest (updated in place) or a reminder in the check's thread: teams/digest.ts.
+        if (job.kind === 'digest') return await deliverTeamsDigest(conversation, t, job, ctx, rc, deps.config);
+        if (job.kind === 'reminder') return await deliverTeamsReminder(conversation, t, job, ctx, rc, deps.config);
+        const built = receiverMessage(job, ctx, deps.config, rc, mentionsFor(spec.mention, job.event.status));
         const message = await withCheckState(built, job, spec.actions, deps);
         if (job.actionId !== undefined) return await showCheckState(conversation, t, message, ctx);
         return await postOrUpdate(conversation, t, message, ctx, spec);
@@ -134,7 +139,7 @@ async function postOrUpdate(conversation: TeamsConversation, t: Target, message:
 }
 
 /** The three proactive calls a delivery makes through the adapter. */
-interface TeamsConversation {
+export interface TeamsConversation {
   /** A new thread in a channel (a new message in a group chat); undefined when Teams names no message id. */
   postThread(t: Target, activity: Partial<Activity>): Promise<MessageRef | undefined>;
   update(t: Target, prev: MessageRef, activity: Partial<Activity>): Promise<void>;

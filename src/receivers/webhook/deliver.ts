@@ -42,10 +42,17 @@ export function createWebhookReceiver(
         // An id of its own: a receiving end that deduplicates on it must not take the action for the status.
         eventId = `${job.eventId}.action-${job.actionId}`;
         body = JSON.stringify(action);
+      } else if (job.kind === 'digest') {
+        // A digest (a group, or what was held while muted): its counts and items, not any one event's message. Each
+        // flush of a group is a job of its own, and so an id of its own (the same on every attempt).
+        if (!job.digest) return { ok: false, retryable: false, failure: 'other', code: 'other', reason: 'the group of this digest is gone from the store' };
+        eventId = `${job.eventId}.digest-${job.id}`;
+        body = JSON.stringify({ kind: 'digest', labels: job.digest.labels, attempt: job.attempt, digest: digestMessage(job.digest, deps.config ?? {}, rc, ctx.logger) });
       } else {
         const message = receiverMessage(job, ctx, deps.config ?? {}, rc);
-        // A digest (a group, or what was held while muted) or a reminder says so: `digest` with counts and items, `reminder` its number.
-        const extra = job.digest ? { kind: 'digest', digest: digestMessage(job.digest, deps.config ?? {}, rc, ctx.logger) } : job.kind === 'reminder' ? { kind: 'reminder', reminder: job.reminder } : {};
+        // A reminder is the check's event and message, with its number; an id of its own, as the status went before.
+        const extra = job.kind === 'reminder' ? { kind: 'reminder', reminder: job.reminder ?? 1 } : {};
+        if (job.kind === 'reminder') eventId = `${job.eventId}.reminder-${job.reminder ?? 1}`;
         body = JSON.stringify({ event: job.event, labels: job.labels, details: job.details ?? undefined, attempt: job.attempt, message, ...extra });
       }
       try {
