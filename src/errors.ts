@@ -11,7 +11,7 @@ export const ERROR_CODES = [
   // A webhook the store itself refused (a value it cannot hold), while the webhooks sent with it were stored.
   'event_unstorable',
   // A request the client gave up on, or sent too slowly; /readyz while appends keep failing.
-  'client_aborted', 'request_timeout', 'store_write_failing',
+  'client_aborted', 'request_timeout', 'headers_too_large', 'store_write_failing',
   // Admin endpoints and pages, reloads.
   'csrf_failed', 'receiver_removed', 'reload_failed', 'config_invalid',
   // Start-up: storage, receivers, the CLI (`cli_usage`: a command line that does not parse, exit 2).

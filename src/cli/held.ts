@@ -9,7 +9,7 @@ import { displayZone, unknownReceiver } from './dead-letters.js';
 const LIST_LIMIT = 1000;
 
 /** One held delivery on one line: when it goes out, receiver, check and status, the event, the route that holds it. */
-export function heldLine(h: HeldDelivery, timeZone?: string): string {
+function heldLine(h: HeldDelivery, timeZone?: string): string {
   return `${formatTime(h.until, timeZone)}  ${h.receiver}  ${h.entityKey} ${h.status}  event ${h.eventId}  via ${h.routePath}`;
 }
 

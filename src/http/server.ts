@@ -1,5 +1,6 @@
 import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
+import { answerClientError } from './client-error.js';
 import { createServer, METHODS, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../model/config.js';
@@ -77,6 +78,7 @@ export async function listen(app: Koa, host: string, port: number, limits: HttpL
     connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4))),
   }, (req, res) => void handle(req, res));
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.on('clientError', answerClientError);
   server.maxConnections = limits.maxConnections;
   let warnedAt = -Infinity;
   server.on('drop', () => {

@@ -171,6 +171,26 @@ export class PostgresTimers implements Timers {
     return { openGroups: row.groups, held: row.held, reminders: row.reminders };
   }
 
+  async pruneGroups(before: number, limit: number): Promise<{ groups: number; members: number }> {
+    // Replicas pruning at once take different rows (SKIP LOCKED); a closed group is never opened again.
+    return this.tx(async (c) => {
+      const gone = `g.state = 'closed' AND g.updated_at < $1 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.alert_group = g.id)`;
+      const closed = await c.query(`DELETE FROM group_members WHERE (group_id, event_id) IN (
+        SELECT m.group_id, m.event_id FROM alert_groups g JOIN group_members m ON m.group_id = g.id WHERE ${gone} LIMIT $2 FOR UPDATE OF m SKIP LOCKED)`, [before, limit]);
+      const sent = await c.query(`DELETE FROM group_members WHERE (group_id, event_id) IN (
+        SELECT m.group_id, m.event_id FROM group_members m JOIN alert_groups g ON g.id = m.group_id
+        WHERE m.sent AND m.added_at < $1 AND g.state = 'open' ORDER BY m.added_at LIMIT $2 FOR UPDATE OF m SKIP LOCKED)`, [before, limit]);
+      const { rows } = await c.query<{ id: number; receiver: string }>(`DELETE FROM alert_groups WHERE id IN (
+        SELECT g.id FROM alert_groups g WHERE ${gone} AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id)
+        ORDER BY g.updated_at, g.id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id, receiver`, [before, limit]);
+      if (rows.length > 0) {
+        await c.query(`DELETE FROM message_refs r USING unnest($1::text[], $2::text[]) AS x(receiver, entity_key)
+          WHERE r.receiver = x.receiver AND r.entity_key = x.entity_key`, [rows.map((g) => g.receiver), rows.map((g) => `group:${g.id}`)]);
+      }
+      return { groups: rows.length, members: (closed.rowCount ?? 0) + (sent.rowCount ?? 0) };
+    });
+  }
+
   async listHeld(now: number, limit: number, receiver?: string): Promise<HeldDelivery[]> {
     const { rows } = await this.pool.query<{ receiver: string; event_id: string; entity_key: string; status: string; route_path: string; flush_at: number }>(
       `SELECT g.receiver, m.event_id, m.entity_key, e.status, g.route_path, g.flush_at

@@ -101,6 +101,7 @@ class PostgresStore implements Store {
   fireReminder: Timers['fireReminder'] = (...a) => this.timers.fireReminder(...a);
   timerStats: Timers['timerStats'] = (now) => this.timers.timerStats(now);
   listHeld: Timers['listHeld'] = (...a) => this.timers.listHeld(...a);
+  pruneGroups: Timers['pruneGroups'] = (...a) => this.timers.pruneGroups(...a);
 
   /**
    * Keeps the planner's statistics fresh where autovacuum is off or slow: without them a claim scans every
@@ -280,6 +281,7 @@ class PostgresStore implements Store {
              AND e.received_at < $1 AND e.routed
              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.event_id)
              AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.event_id = e.event_id AND NOT m.sent)
+             AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.event_id = e.event_id)
            ORDER BY e.seq LIMIT $2 FOR UPDATE SKIP LOCKED)`,
         [before, limit],
       );

@@ -153,6 +153,26 @@ export class SqliteTimers implements Timers {
     return { openGroups: row.groups, held: row.held, reminders: row.reminders };
   }
 
+  async pruneGroups(before: number, limit: number): Promise<{ groups: number; members: number }> {
+    return this.write(() => {
+      const gone = `g.state = 'closed' AND g.updated_at < @before AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.alert_group = g.id)`;
+      const closedMembers = this.stmt(`DELETE FROM group_members WHERE rowid IN (
+        SELECT m.rowid FROM alert_groups g JOIN group_members m ON m.group_id = g.id WHERE ${gone} LIMIT CAST(@limit AS INTEGER))`).run({ before, limit }).changes;
+      const sentMembers = this.stmt(`DELETE FROM group_members WHERE rowid IN (
+        SELECT m.rowid FROM group_members m JOIN alert_groups g ON g.id = m.group_id
+        WHERE m.sent = 1 AND m.added_at < @before AND g.state = 'open' ORDER BY m.added_at LIMIT CAST(@limit AS INTEGER))`).run({ before, limit }).changes;
+      const groups = this.stmt(`SELECT g.id, g.receiver FROM alert_groups g WHERE ${gone} AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id)
+        ORDER BY g.updated_at, g.id LIMIT CAST(@limit AS INTEGER)`).all({ before, limit }) as Array<{ id: number; receiver: string }>;
+      const ref = this.stmt('DELETE FROM message_refs WHERE receiver = ? AND entity_key = ?');
+      const group = this.stmt('DELETE FROM alert_groups WHERE id = ?');
+      for (const g of groups) {
+        ref.run(g.receiver, `group:${g.id}`);
+        group.run(g.id);
+      }
+      return { groups: groups.length, members: closedMembers + sentMembers };
+    });
+  }
+
   async listHeld(now: number, limit: number, receiver?: string): Promise<HeldDelivery[]> {
     const rows = this.stmt(`SELECT g.receiver, m.event_id, m.entity_key, e.status, g.route_path, g.flush_at
       FROM group_members m JOIN alert_groups g ON g.id = m.group_id JOIN events e ON e.event_id = m.event_id

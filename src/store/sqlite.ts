@@ -335,6 +335,7 @@ class SqliteStore implements Store {
           AND e.received_at < @before AND e.routed = 1
           AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.event_id)
           AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.event_id = e.event_id AND m.sent = 0)
+          AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.event_id = e.event_id)
         ORDER BY e.seq LIMIT CAST(@limit AS INTEGER))`).run({ before, limit }).changes,
     }));
   }
@@ -435,4 +436,5 @@ class SqliteStore implements Store {
   fireReminder: Timers['fireReminder'] = (...a) => this.timers.fireReminder(...a);
   timerStats: Timers['timerStats'] = (now) => this.timers.timerStats(now);
   listHeld: Timers['listHeld'] = (...a) => this.timers.listHeld(...a);
+  pruneGroups: Timers['pruneGroups'] = (...a) => this.timers.pruneGroups(...a);
 }

@@ -1,7 +1,7 @@
 import type { Migration } from './migrations.js';
 
 /**
- * Schema steps for groups, held deliveries and reminders (issue 15; versions 20 and up), in each store's spelling.
+ * Schema steps for groups, held deliveries and reminders (issue 15; versions 20 to 29), in each store's spelling.
  * `alert_groups`: one row per group window (or hold group), open until a flush finds nothing new; `group_members`:
  * the events waiting in it (sent = 1 once a flush took them); `reminders`: one per (receiver, check). Jobs gain
  * `kind` ('event', 'digest', 'reminder'), the group a digest is for (`alert_group`) and a reminder's number.
@@ -33,6 +33,17 @@ ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'event';
 ALTER TABLE jobs ADD COLUMN alert_group INTEGER;
 ALTER TABLE jobs ADD COLUMN reminder INTEGER;`,
   },
+  {
+    version: 21,
+    name: 'retention of groups and reminders',
+    // Housekeeping (prune-groups.ts) finds closed groups, the jobs of a group and old sent members by index, and
+    // retention keeps the event a reminder will be about.
+    sql: `
+CREATE INDEX alert_groups_closed ON alert_groups (updated_at, id) WHERE state = 'closed';
+CREATE INDEX group_members_sent ON group_members (added_at) WHERE sent = 1;
+CREATE INDEX jobs_alert_group ON jobs (alert_group) WHERE alert_group IS NOT NULL;
+CREATE INDEX reminders_event ON reminders (event_id);`,
+  },
 ];
 
 export const POSTGRES_TIMER_MIGRATIONS: readonly Migration[] = [
@@ -62,5 +73,14 @@ CREATE INDEX IF NOT EXISTS reminders_due ON reminders (due_at);
 ALTER TABLE jobs ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'event';
 ALTER TABLE jobs ADD COLUMN IF NOT EXISTS alert_group bigint;
 ALTER TABLE jobs ADD COLUMN IF NOT EXISTS reminder integer;`,
+  },
+  {
+    version: 21,
+    name: 'retention of groups and reminders',
+    sql: `
+CREATE INDEX IF NOT EXISTS alert_groups_closed ON alert_groups (updated_at, id) WHERE state = 'closed';
+CREATE INDEX IF NOT EXISTS group_members_sent ON group_members (added_at) WHERE sent;
+CREATE INDEX IF NOT EXISTS jobs_alert_group ON jobs (alert_group) WHERE alert_group IS NOT NULL;
+CREATE INDEX IF NOT EXISTS reminders_event ON reminders (event_id);`,
   },
 ];

@@ -72,4 +72,10 @@ export interface Timers {
   timerStats(now: number): Promise<TimerStats>;
   /** Deliveries held now, the first to go out first (then in arrival order); with `receiver`, only that receiver's. */
   listHeld(now: number, limit: number, receiver?: string): Promise<HeldDelivery[]>;
+  /**
+   * Retention (storage.retention): deletes up to `limit` members of groups closed before `before` that no job refers
+   * to any more, and up to `limit` members of open groups sent (and added) before it; then up to `limit` of those
+   * closed groups left with no member, each with its digest's message reference. Returns how many of each went.
+   */
+  pruneGroups(before: number, limit: number): Promise<{ groups: number; members: number }>;
 }

@@ -175,6 +175,22 @@ describe('HTTP server (a real bridge): unknown methods, oversize and aborted bod
     }
   });
 
+  it('writes the 431 of headers over the limit where a client still sending them can read it', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const c = await open(t.port);
+      // Node's limit is 16 KiB of headers; keep sending after it, as a client writing a large request does.
+      c.socket.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}`);
+      for (let i = 0; i < 4 && !c.socket.destroyed; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (!c.socket.destroyed) c.socket.write('a'.repeat(8_192));
+      }
+      await c.closed;
+      expect(c.text()).to.match(/^HTTP\/1\.1 431 /);
+      expect(c.text()).to.include('"code":"headers_too_large"');
+    }
+    expect(errorLines(t)).to.deep.equal([]);
+  });
+
   it('writes the 413 of a declared Content-Length over the limit where the client can read it', async () => {
     for (let attempt = 0; attempt < 3; attempt++) {
       const res = await fetch(`${t.url}/webhooks/aver`, {
