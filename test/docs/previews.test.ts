@@ -30,7 +30,7 @@ function section(markdown: string, heading: string): string {
 /** The first column of a table's rows, `code` cells only: `| \`name\` | …`. */
 const firstColumn = (markdown: string) => [...markdown.matchAll(/^\| `(\w+)`(?: \([^)]*\))? \|/gm)].map((m) => m[1]);
 
-for (const [file, markdown, receivers] of [['README.md', README, ['compliance-console']], ['docs/messages.md', MESSAGES, ['kyc-slack', 'kyc-teams']]] as const) {
+for (const [file, markdown, receivers] of [['README.md', README, ['compliance-console', 'kyc-slack', 'kyc-teams']], ['docs/messages.md', MESSAGES, ['kyc-slack', 'kyc-teams']]] as const) {
   describe(`${file}: the preview examples are what the command prints`, () => {
     const blocks = previewBlocks(markdown);
 
@@ -48,6 +48,14 @@ for (const [file, markdown, receivers] of [['README.md', README, ['compliance-co
     }
   });
 }
+
+describe('README.md: the template variables it names are the code\'s', () => {
+  it('names every template variable, in order', () => {
+    const list = section(README, '## What a message looks like');
+    const names = [...(/from these variables: ([^.]*)\./.exec(list.replace(/\n/g, ' '))?.[1] ?? '').matchAll(/`(\w+)`/g)].map((m) => m[1]);
+    expect(names).to.deep.equal(TEMPLATE_VARIABLES.map((v) => v.name));
+  });
+});
 
 describe('docs/messages.md: the tables are the code\'s', () => {
   it('lists every template variable in the Message templates table', () => {

@@ -166,7 +166,10 @@ route:
 
   it('with teams.allowedTenants: delivers to our channel only, and after a rename never to theirs', async () => {
     const bridge = await start(`  allowedTenants: ["${OURS}"]`);
-    expect(theirs.requests, 'their installation is not even recorded').to.deep.equal([]);
+    expect(theirs.requests, 'their connector is never called').to.deep.equal([]);
+    const tenants = (await bridge.bridge.store.listInstallations()).map((i) => i.tenantId);
+    expect(tenants, 'ours is recorded').to.include(OURS);
+    expect(tenants, 'their installation is not even recorded').to.not.include(THEIRS);
     expect((await postWebhook(`${bridge.url}/webhooks/aver`, { statusMessage: { type: 'LiveCheck', id: 'chk-1', groupId: 'g', status: 'InReview' } }, AUTH)).status).to.equal(202);
     const created = await waitFor(() => ours.on('/v3/conversations')[0], 'the thread in our Alerts channel');
     expect(created.body.channelData.channel.id).to.equal(ALERTS_A);

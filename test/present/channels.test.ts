@@ -151,7 +151,7 @@ describe('one message, every channel', () => {
     }
   });
 
-  it('shows Berlin time under display.timeZone: Europe/Berlin (Slack fallback, webhook, console); Teams lets each viewer see their own', async () => {
+  it('shows Berlin time under display.timeZone: Europe/Berlin (Slack fallback, webhook; the console line carries no time, so never UTC); Teams lets each viewer see their own', async () => {
     const berlin = testConfig({ display: { timeZone: 'Europe/Berlin', locale: 'en-GB' } });
     const e = event('Rejected');
     const m = buildMessage({ event: e, labels: labelsOf(e), details: null, history: [{ status: 'InReview', at: e.receivedAt - 600_000 }, { status: 'Rejected', at: e.receivedAt }], config: berlin });
@@ -167,6 +167,7 @@ describe('one message, every channel', () => {
     const lines: string[] = [];
     await createConsoleReceiver({ name: 'ops', kind: 'console', console: { pretty: false } }, { write: (l) => void lines.push(l), config: berlin }).deliver(job(e), ctx());
     expect(lines).to.have.length(1);
+    expect(lines[0]).not.to.include('09:30');
     let sent: { message: Message } | undefined;
     const fetch = (async (_u: string, init: RequestInit) => {
       sent = JSON.parse(String(init.body));

@@ -38,6 +38,12 @@ describe('severityOf', () => {
     expect(new Set(SEVERITIES.map((s) => SEVERITY_LOOK[s].emoji)).size).to.equal(SEVERITIES.length);
     expect(new Set(SEVERITIES.map((s) => SEVERITY_LOOK[s].color)).size).to.equal(SEVERITIES.length);
   });
+
+  it('looks red for attention, amber for action, green for good (Slack colour and emoji; other tests compare against this table)', () => {
+    expect(SEVERITY_LOOK.attention).to.include({ emoji: '🔴', color: '#D92D20' });
+    expect(SEVERITY_LOOK.action).to.include({ emoji: '🟠', color: '#F5A524' });
+    expect(SEVERITY_LOOK.good).to.include({ emoji: '🟢', color: '#12B76A' });
+  });
 });
 
 describe('broadcasts', () => {
