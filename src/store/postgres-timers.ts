@@ -152,6 +152,13 @@ export class PostgresTimers implements Timers {
       const { rows: [r] } = await c.query<{ event_id: string; event_seq: number; destination_key: string; after_ms: number; repeat: number; sent: number }>(
         'SELECT * FROM reminders WHERE receiver = $1 AND entity_key = $2 AND lease_owner = $3 FOR UPDATE', [receiver, entityKey, owner]);
       if (!r) return false;
+      // A newer status of the check, through any route, cancels its reminder.
+      const newer = await c.query(
+        'SELECT 1 FROM events e JOIN events r ON r.seq = $1 WHERE e.type = r.type AND e.id = r.id AND e.seq > r.seq LIMIT 1', [r.event_seq]);
+      if (newer.rowCount) {
+        await c.query('DELETE FROM reminders WHERE receiver = $1 AND entity_key = $2', [receiver, entityKey]);
+        return false;
+      }
       const sent = r.sent + 1;
       await c.query(`INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, state, next_attempt_at, created_at, updated_at, kind, reminder)
         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $6, 'reminder', $7)`, [r.event_id, r.event_seq, receiver, entityKey, r.destination_key, now, sent]);

@@ -134,6 +134,12 @@ export class SqliteTimers implements Timers {
       const r = this.stmt('SELECT * FROM reminders WHERE receiver = ? AND entity_key = ? AND lease_owner = ?').get(receiver, entityKey, owner) as
         { event_id: string; event_seq: number; destination_key: string; after_ms: number; repeat: number; sent: number } | undefined;
       if (!r) return false;
+      // A newer status of the check, through any route, cancels its reminder.
+      const newer = this.stmt(`SELECT 1 FROM events e JOIN events r ON r.seq = ? WHERE e.id = r.id AND e.type = r.type AND e.seq > r.seq LIMIT 1`).get(r.event_seq);
+      if (newer) {
+        this.stmt('DELETE FROM reminders WHERE receiver = ? AND entity_key = ?').run(receiver, entityKey);
+        return false;
+      }
       const sent = r.sent + 1;
       this.stmt(`INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, next_attempt_at, created_at, updated_at, kind, reminder)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'reminder', ?)`).run(r.event_id, r.event_seq, receiver, entityKey, r.destination_key, now, now, now, sent);

@@ -4,6 +4,7 @@ import { fakeClock, settle, T0, type FakeClock } from '../helpers/clock.js';
 import { startFakeSlack, type SlackCall } from '../helpers/fake-slack.js';
 
 const AUTH = { authorization: 's3cret-value' };
+const ADMIN = 'admin-token-0123456789';
 type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
 
 /** A bridge on one Slack channel; `routeExtra` goes on the root route, `top` at the top level. */
@@ -87,6 +88,7 @@ describe('grouping, time intervals and reminders, end to end (webhook → bridge
     await postAll(t.url, Array.from({ length: 2000 }, (_, i) => search(i)));
     await routed(t);
     expect(chatCalls(slack)).to.have.length(0);
+    expect(await (await fetch(`${t.url}/metrics`)).text()).to.match(/^aver_bridge_open_groups 1$/m);
     await advance(clock, 30_000);
     const digest = await waitFor(() => chatCalls(slack)[0], 'the digest');
     await advance(clock, 300_000);
@@ -144,7 +146,8 @@ describe('grouping, time intervals and reminders, end to end (webhook → bridge
   - name: late-evening
     time_intervals:
       - times: [{ start_time: '22:00', end_time: '24:00' }]
-        weekdays: ['monday:friday']`), { clock });
+        weekdays: ['monday:friday']
+admin: { token: "${ADMIN}" }`), { clock });
     await postAll(t.url, [1, 2, 3].map((i) => ({ statusMessage: { type: 'LiveCheck', id: `chk-${i}`, groupId: 'grp-eu', status: 'Completed' } })));
     await routed(t);
     await advance(clock, 60_000);
@@ -152,9 +155,26 @@ describe('grouping, time intervals and reminders, end to end (webhook → bridge
     expect(chatCalls(slack)).to.have.length(0);
     expect((await t.bridge.store.timerStats(clock.now())).held).to.equal(3);
     expect((await t.bridge.store.listHeld(clock.now(), 10)).map((h) => h.entityKey)).to.have.members(['LiveCheck:chk-1', 'LiveCheck:chk-2', 'LiveCheck:chk-3']);
+    // Held deliveries are visible: the metric, the admin page's held section, and the route tester names the interval.
+    expect(await (await fetch(`${t.url}/metrics`)).text()).to.match(/^aver_bridge_held_deliveries 3$/m);
+    const admin = { authorization: `Bearer ${ADMIN}` };
+    const page = await (await fetch(`${t.url}/admin`, { headers: admin })).text();
+    const held = /<section class="card" id="held">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+    expect(held).to.include('<span class="count">3</span>').and.include('LiveCheck:chk-1').and.include('LiveCheck:chk-3');
+    const tester = await (await fetch(`${t.url}/admin?${new URLSearchParams({ rt: '1', type: 'LiveCheck', status: 'Completed', groupId: 'grp-eu', id: 'chk-9', labels: '' })}`, { headers: admin })).text();
+    expect(tester).to.match(/class="small route-timers">muted during late-evening</);
+    // Two minutes before midnight: still held.
+    await advance(clock, 6_400_000 - 61_000 - 121_000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(chatCalls(slack), 'nothing before the interval ends').to.have.length(0);
+    expect((await t.bridge.store.timerStats(clock.now())).held).to.equal(3);
     // Midnight, 6,400 s after T0.
-    await advance(clock, 6_400_000 - 61_000);
-    const away = await waitFor(() => chatCalls(slack)[0], 'the held events');
+    await advance(clock, 120_000);
+    // Past midnight the clock keeps moving while it waits, so a pump slow to step on a loaded machine still wakes.
+    const away = await waitFor(() => {
+      clock.advance(250);
+      return chatCalls(slack)[0];
+    }, 'the held events');
     expect(String(away.body.text)).to.include('While you were away').and.include('3 events');
     expect(statusTotal(away)).to.equal(3);
     expect((await t.bridge.store.timerStats(clock.now())).held).to.equal(0);
@@ -175,13 +195,62 @@ describe('grouping, time intervals and reminders, end to end (webhook → bridge
     expect(chatCalls(slack)).to.have.length(before);
     await advance(clock, 120_000);
     const reminder = await waitFor(() => chatCalls(slack).slice(before).find((c) => String(c.body.text).includes('Reminder')), 'the reminder');
-    const firstTs = chatCalls(slack).find((c) => c.method === 'chat.postMessage' && String(c.body.text).includes('chk-waits'))!;
-    expect(reminder.body.thread_ts).to.be.a('string');
+    // In the thread of the check's own message (its reference in the store), also shown in the channel.
+    const first = await t.bridge.store.getMessageRef('kyc-slack', 'LiveCheck:chk-waits');
+    expect(first?.messageId).to.be.a('string');
+    expect(reminder.body.thread_ts).to.equal(first!.messageId);
     expect(String(reminder.body.reply_broadcast)).to.equal('true');
     expect(String(reminder.body.text)).to.include('<!subteam^S0REVIEW>').and.include('chk-waits').and.include('awaiting review');
-    expect(firstTs).to.not.equal(undefined);
     await new Promise((r) => setTimeout(r, 200));
     expect(chatCalls(slack).slice(before).filter((c) => String(c.body.text).includes('chk-moves'))).to.have.length(0);
+    // Only chk-waits's second reminder is left to come; one reminder sent, counted.
+    expect((await t.bridge.store.timerStats(clock.now())).reminders).to.equal(1);
+    expect(await (await fetch(`${t.url}/metrics`)).text()).to.match(/^aver_bridge_reminders_total\{receiver="kyc-slack"\} 1$/m);
+  });
+
+  it('a newer status cancels a reminder even when it comes through a route without `remind`', async function () {
+    this.timeout(20_000);
+    // AwaitingReview goes through the child route that reminds; Completed through the root, which does not.
+    t = await startBridge(yaml(slack.apiUrl, `  routes:
+    - matchers: ['status="AwaitingReview"']
+      receiver: kyc-slack
+      remind: { after: 4h, statuses: [AwaitingReview], repeat: 2 }`), { clock });
+    const check = (status: string) => ({ statusMessage: { type: 'LiveCheck', id: 'chk-other-route', groupId: 'grp-eu', status } });
+    await postAll(t.url, [check('AwaitingReview')], 1);
+    await waitFor(() => chatCalls(slack).length === 1, 'the first message');
+    expect((await t.bridge.store.timerStats(clock.now())).reminders).to.equal(1);
+    await postAll(t.url, [check('Completed')], 1);
+    await waitFor(() => chatCalls(slack).length >= 2, 'the second status');
+    const before = chatCalls(slack).length;
+    await advance(clock, 4 * 3_600_000 + 60_000);
+    await new Promise((r) => setTimeout(r, 300));
+    await advance(clock, 60_000);
+    expect(chatCalls(slack).slice(before).filter((c) => String(c.body.text).includes('Reminder'))).to.deep.equal([]);
+    await waitFor(async () => (await t!.bridge.store.timerStats(clock.now())).reminders === 0, 'the reminder cancelled');
+  });
+
+  it('a reminder that falls due in a muted interval waits for its end', async function () {
+    this.timeout(20_000);
+    // T0 is 22:13:20 UTC on a Tuesday: the check posts at once; its reminder (50m) falls at 23:03:20, inside 23:00–24:00.
+    t = await startBridge(yaml(slack.apiUrl, `  remind: { after: 50m, statuses: [AwaitingReview] }
+  mute_time_intervals: [last-hour]`, `time_intervals:
+  - name: last-hour
+    time_intervals:
+      - times: [{ start_time: '23:00', end_time: '24:00' }]`), { clock });
+    await postAll(t.url, [{ statusMessage: { type: 'LiveCheck', id: 'chk-late', groupId: 'grp-eu', status: 'AwaitingReview' } }], 1);
+    await waitFor(() => chatCalls(slack).length === 1, 'the check, not muted at 22:13');
+    // 23:58:21: the reminder is past due but muted.
+    await advance(clock, 6_300_000 - 4_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(chatCalls(slack), 'no reminder inside the muted interval').to.have.length(1);
+    expect((await t.bridge.store.timerStats(clock.now())).reminders).to.equal(1);
+    await advance(clock, 120_000);
+    // The clock keeps moving while it waits (past midnight, repeat 1: nothing else is due), so a pump slow to step on a loaded machine still wakes.
+    const reminder = await waitFor(() => {
+      clock.advance(250);
+      return chatCalls(slack).slice(1).find((c) => String(c.body.text).includes('Reminder'));
+    }, 'the reminder after midnight');
+    expect(String(reminder.body.text)).to.include('chk-late');
   });
 
   it('a restart during group_wait loses nothing: the next process sends the digest with every acknowledged event', async function () {
