@@ -1,4 +1,4 @@
-// npm run bench [-- --quick | --tiny] [--only ingest,postgres,e2e,fanout,memory] [--out DIR] [--runner bundle|tsx|dist] [--profile] [--src DIR]
+// npm run bench [-- --quick | --tiny] [--only ingest,postgres,e2e,fanout,memory,grouping] [--out DIR] [--runner bundle|tsx|dist] [--profile] [--src DIR]
 // (bench/README.md explains each flag)
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -9,6 +9,7 @@ import { bundleBridge, type Runner } from './bridge-process.js';
 import type { BenchContext } from './context.js';
 import { endToEnd } from './end-to-end.js';
 import { fanOut } from './fan-out.js';
+import { grouping } from './grouping.js';
 import { ingestBridge, ingestCeiling } from './ingest.js';
 import { memoryQueued } from './memory-queue.js';
 import { ingestPostgres } from './postgres.js';
@@ -17,7 +18,7 @@ import { SIZES } from './sizes.js';
 import { renderTable, skippedRow, type Row } from './table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHMARKS = ['ingest', 'postgres', 'e2e', 'fanout', 'memory'] as const;
+const BENCHMARKS = ['ingest', 'postgres', 'e2e', 'fanout', 'memory', 'grouping'] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 const { values } = parseArgs({
@@ -94,6 +95,12 @@ try {
   }
   if (only.has('memory')) {
     rows.push(...await guarded('memory', () => [skippedRow('memory.queued', '4. Memory: bridge RSS with jobs queued, receiver down', 'MB', '< 200 MB', '')], () => memoryQueued(ctx)));
+  }
+  if (only.has('grouping')) {
+    rows.push(...await guarded('grouping', () => [
+      skippedRow('grouping.calls', '6. Grouping: a burst to one Slack channel, chat API calls', 'calls', '≤ one per flush', ''),
+      skippedRow('grouping.first', '6. Grouping: time to the first digest', 's', '—', ''),
+    ], () => grouping(ctx)));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

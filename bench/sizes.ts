@@ -5,6 +5,8 @@ export interface Sizes {
   endToEnd: { ratePerSecond: number; warmupSec: number; durationSec: number; drainSec: number };
   fanOut: { jobs: number; channels: number; timeoutSec: number };
   memory: { queuedJobs: number; sampleSec: number };
+  /** Benchmark 6: a burst of `events` to one Slack channel, grouped with these windows; calls counted for `windowSec`. */
+  grouping: { events: number; groupWaitSec: number; groupIntervalSec: number; windowSec: number };
 }
 
 export const SIZES: Record<Sizes['mode'], Sizes> = {
@@ -14,6 +16,7 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     endToEnd: { ratePerSecond: 1000, warmupSec: 5, durationSec: 20, drainSec: 10 },
     fanOut: { jobs: 100_000, channels: 1_000, timeoutSec: 300 },
     memory: { queuedJobs: 1_000_000, sampleSec: 30 },
+    grouping: { events: 10_000, groupWaitSec: 2, groupIntervalSec: 5, windowSec: 15 },
   },
   quick: {
     mode: 'quick',
@@ -21,6 +24,7 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     endToEnd: { ratePerSecond: 1000, warmupSec: 2, durationSec: 3, drainSec: 5 },
     fanOut: { jobs: 5_000, channels: 100, timeoutSec: 15 },
     memory: { queuedJobs: 50_000, sampleSec: 3 },
+    grouping: { events: 2_000, groupWaitSec: 1, groupIntervalSec: 3, windowSec: 6 },
   },
   tiny: {
     mode: 'tiny',
@@ -29,5 +33,6 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     endToEnd: { ratePerSecond: 1000, warmupSec: 0, durationSec: 0.5, drainSec: 60 },
     fanOut: { jobs: 300, channels: 10, timeoutSec: 60 },
     memory: { queuedJobs: 2_000, sampleSec: 0.5 },
+    grouping: { events: 300, groupWaitSec: 1, groupIntervalSec: 2, windowSec: 4 },
   },
 };

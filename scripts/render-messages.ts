@@ -1,7 +1,8 @@
 /**
  * Renders sample messages for people to look at: each Teams card with Microsoft's `adaptivecards` renderer in
  * headless Chromium (a Berlin viewer, en-GB), an approximation of the Slack message, and a text preview of its
- * Block Kit. Writes docs/messages/*.png and *.txt.
+ * Block Kit; and a group's digest (issue 15) as its Teams card and its Slack preview. Writes docs/messages/*.png and
+ * *.txt.
  *
  *   node --import tsx scripts/render-messages.ts [--out DIR]
  *
@@ -10,12 +11,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import type { AverEvent, EventDetails } from '../src/model/event.js';
-import type { StatusChange } from '../src/model/job.js';
+import type { GroupDigest, StatusChange } from '../src/model/job.js';
+import { digestMessage } from '../src/present/digest.js';
 import { buildMessage, type Message } from '../src/present/message.js';
+import { formatSlackDigest } from '../src/receivers/slack/digest.js';
 import { formatSlackMessage, type SlackMessage } from '../src/receivers/slack/format.js';
 import { slackPreviewText } from '../src/receivers/slack/preview.js';
+import { formatTeamsDigestCard } from '../src/receivers/teams/digest.js';
 import { formatTeamsCard } from '../src/receivers/teams/format.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -131,6 +135,48 @@ const SLACK_CSS = `body{margin:0;padding:16px;background:#fff;font:15px/1.46 'La
 .h{font-size:18px;font-weight:900;margin:4px 0}.s{margin:4px 0}.c{color:#616061;font-size:12px;margin:4px 0}
 .m{background:#e8f5fa;color:#1264a3;border-radius:3px;padding:0 2px}.att{border-left:4px solid;padding:2px 0 2px 12px;margin-top:4px}.a{margin:8px 0 2px}.btn{display:inline-block;border:1px solid #bbb;border-radius:4px;padding:3px 12px;font-weight:700;font-size:13px}`;
 
+/** A burst of one group's recurring watchlist searches as the store gives its digest: 2,000 of them, ten listed. */
+function sampleDigest(): GroupDigest {
+  const byStatus = { Failed: 2, AwaitingReview: 14, Completed: 1_984 };
+  const listed = [...Array.from({ length: 2 }, () => 'Failed'), ...Array.from({ length: 8 }, () => 'AwaitingReview')];
+  const items = listed.map((status, i) => {
+    const event: AverEvent = {
+      eventId: `01JDX4Q2S8M6ZJ3W0E5T7Y9K${String(i).padStart(2, '0')}`, type: 'RecurringWatchlistSearch', id: `5e0c${String(i).padStart(4, '0')}-0000-4000-8000-00000000a1b2`,
+      groupId: '2d1162b5-0000-4000-8000-000000000000', status, receivedAt: AT, unknownType: false, unknownStatus: false, raw: {},
+    };
+    return { event, labels: { type: event.type, groupId: event.groupId, group: 'EU onboarding', status, id: event.id } };
+  });
+  return { groupId: 1, kind: 'group', labels: { groupId: '2d1162b5-0000-4000-8000-000000000000', type: 'RecurringWatchlistSearch' }, openedAt: AT, total: 2_000, byStatus, items };
+}
+
+/** Renders a card with Microsoft's renderer in the page (a Teams-like host config) and saves it; it must parse cleanly. */
+async function renderCard(page: Page, card: object, path: string, name: string): Promise<void> {
+  await page.setContent('<html><body style="margin:0;padding:16px;background:#F5F5F5"><div id="card" style="width:560px;background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.2);overflow:hidden"></div></body></html>');
+  await page.addScriptTag({ path: AC_SCRIPT });
+  const problems = await page.evaluate(({ card, host }) => {
+    const AC = (window as unknown as { AdaptiveCards: typeof import('adaptivecards') }).AdaptiveCards;
+    // Teams' Markdown subset, enough for the bridge's cards: backslash escapes, **bold** and [links](url).
+    AC.AdaptiveCard.onProcessMarkdown = (text, result) => {
+      const html = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>')
+        .replace(/(?<!\\)\[((?:\\.|[^\]\\])*)\]\((https?:[^)\s]+)\)/g, '<a href="$2" style="color:#5B5FC7;text-decoration:none">$1</a>')
+        .replace(/\\(.)/g, '$1');
+      result.outputHtml = html;
+      result.didProcess = true;
+    };
+    const ac = new AC.AdaptiveCard();
+    ac.hostConfig = new AC.HostConfig(host);
+    const ctx = new AC.SerializationContext();
+    ac.parse(card, ctx);
+    const el = ac.render();
+    if (el) document.getElementById('card')!.appendChild(el);
+    const found: string[] = [];
+    for (let i = 0; i < ctx.eventCount; i++) found.push(ctx.getEventAt(i).message);
+    return found;
+  }, { card, host: HOST_CONFIG });
+  if (problems.length > 0) throw new Error(`${name}: the card did not parse cleanly: ${problems.join('; ')}`);
+  await (await page.$('#card'))!.screenshot({ path });
+}
+
 async function main(): Promise<void> {
   const outIndex = process.argv.indexOf('--out');
   const out = outIndex > 0 ? process.argv[outIndex + 1] : 'docs/messages';
@@ -148,30 +194,13 @@ async function main(): Promise<void> {
         await (await page.$('.msg'))!.screenshot({ path: join(out, `slack-${sample.name}.png`) });
       }
 
-      await page.setContent('<html><body style="margin:0;padding:16px;background:#F5F5F5"><div id="card" style="width:560px;background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.2);overflow:hidden"></div></body></html>');
-      await page.addScriptTag({ path: AC_SCRIPT });
-      const problems = await page.evaluate(({ card, host }) => {
-        const AC = (window as unknown as { AdaptiveCards: typeof import('adaptivecards') }).AdaptiveCards;
-        // Teams' Markdown subset, enough for the bridge's cards: backslash escapes and **bold**.
-        AC.AdaptiveCard.onProcessMarkdown = (text, result) => {
-          const html = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>').replace(/\\(.)/g, '$1');
-          result.outputHtml = html;
-          result.didProcess = true;
-        };
-        const ac = new AC.AdaptiveCard();
-        ac.hostConfig = new AC.HostConfig(host);
-        const ctx = new AC.SerializationContext();
-        ac.parse(card, ctx);
-        const el = ac.render();
-        if (el) document.getElementById('card')!.appendChild(el);
-        const found: string[] = [];
-        for (let i = 0; i < ctx.eventCount; i++) found.push(ctx.getEventAt(i).message);
-        return found;
-      }, { card: formatTeamsCard(message), host: HOST_CONFIG });
-      if (problems.length > 0) throw new Error(`${sample.name}: the card did not parse cleanly: ${problems.join('; ')}`);
-      await (await page.$('#card'))!.screenshot({ path: join(out, `teams-${sample.name}.png`) });
+      await renderCard(page, formatTeamsCard(message), join(out, `teams-${sample.name}.png`), sample.name);
       console.log(`${sample.name}: ${message.emoji} ${message.headline}`);
     }
+    const digest = digestMessage(sampleDigest(), config, { name: 'kyc' }, console);
+    writeFileSync(join(out, 'slack-digest.txt'), slackPreviewText({ ...formatSlackDigest(digest), attachments: [] } as unknown as SlackMessage) + '\n');
+    await renderCard(page, formatTeamsDigestCard(digest), join(out, 'teams-digest.png'), 'digest');
+    console.log(`digest: ${digest.emoji} ${digest.headline}`);
   } finally {
     await browser.close();
   }

@@ -12,6 +12,7 @@ const EXPECTED_KEYS = [
   'e2e.p50', 'e2e.p99', 'e2e.max',
   'fanout.rate',
   'memory.queued',
+  'grouping.calls', 'grouping.first',
 ];
 
 describe('npm run bench (tiny mode, so the scripts cannot rot)', function () {
@@ -62,7 +63,7 @@ describe('npm run bench (tiny mode, so the scripts cannot rot)', function () {
 
   it('gives a verdict on every target', () => {
     const targeted = rows.filter((r) => r.target !== '—' && !r.skipped);
-    expect(targeted.map((r) => r.key)).to.include.members(['ingest.sqlite.rps', 'ingest.sqlite.p99', 'e2e.p99', 'fanout.rate', 'memory.ingest.peak', 'memory.queued']);
+    expect(targeted.map((r) => r.key)).to.include.members(['ingest.sqlite.rps', 'ingest.sqlite.p99', 'e2e.p99', 'fanout.rate', 'memory.ingest.peak', 'memory.queued', 'grouping.calls']);
     for (const r of targeted) expect(r.pass, r.key).to.be.a('boolean');
   });
 
@@ -72,6 +73,8 @@ describe('npm run bench (tiny mode, so the scripts cannot rot)', function () {
     expect(byKey.get('fanout.rate')!.note).to.match(/(\d+) of \1 delivered/);
     expect(byKey.get('e2e.p50')!.note).to.match(/(\d+) of \1 delivered/).and.match(/slack receiver|FALLBACK webhook receiver/);
     expect(byKey.get('memory.queued')!.note).to.match(/still pending/);
+    // Every event of the burst acknowledged and counted in its digest.
+    expect(byKey.get('grouping.calls')!.note).to.match(/([\d,]+) of \1 counted in the digest/);
   });
 
   it('writes the markdown table with one line per row', () => {

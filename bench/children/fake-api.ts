@@ -1,5 +1,6 @@
 // A local stand-in for the receivers' far end, in its own process: Slack's Web API (chat.postMessage answers
-// {ok:true} at once) and plain webhook URLs (/hook/...). Records when each marked message arrived.
+// {ok:true} at once) and plain webhook URLs (/hook/...). Records when each marked message arrived, and the body of
+// the latest chat call (the grouping benchmark reads its digest's counts).
 import { createServer } from 'node:http';
 import { tell, wallNow, type ChildMessage } from '../processes.js';
 
@@ -11,6 +12,7 @@ let count = 0;
 let first = 0;
 let last = 0;
 let ts = 0;
+let lastChat = '';
 const paths = new Map<string, number>();
 
 function record(body: string, path: string): void {
@@ -20,6 +22,7 @@ function record(body: string, path: string): void {
   last = now;
   const key = path.startsWith('/hook/') ? '/hook/*' : path;
   paths.set(key, (paths.get(key) ?? 0) + 1);
+  if (path.startsWith('/api/chat.')) lastChat = body;
   const m = MARKER.exec(body);
   if (m && !arrivals.has(m[0])) arrivals.set(m[0], now);
 }
@@ -64,6 +67,7 @@ process.on('message', (m: ChildMessage) => {
     case 'reset':
       arrivals = new Map();
       count = first = last = 0;
+      lastChat = '';
       paths.clear();
       tell({ type: 'reset-done' });
       break;
@@ -71,7 +75,7 @@ process.on('message', (m: ChildMessage) => {
       tell({ type: 'count', count });
       break;
     case 'report':
-      tell({ type: 'report', count, first, last, paths: Object.fromEntries(paths), arrivals: m.arrivals ? [...arrivals] : [] });
+      tell({ type: 'report', count, first, last, paths: Object.fromEntries(paths), arrivals: m.arrivals ? [...arrivals] : [], lastChat });
       break;
   }
 });

@@ -24,11 +24,3 @@ export interface RemindConfig {
   statuses: string[];
   repeat: number;
 }
-
-/** A route's grouping (`group_by`, `group_wait`, `group_interval`), resolved with what it inherits. */
-export interface GroupingConfig {
-  /** Label names; absent or `['...']` means no grouping (events go one by one). */
-  groupBy: string[];
-  waitMs: number;
-  intervalMs: number;
-}

@@ -2,6 +2,7 @@ import type { AverEvent, Labels } from '../model/event.js';
 import type { JobTimers } from '../model/job.js';
 import { groupKeyOf } from '../grouping/group-key.js';
 import { mutedUntil } from '../grouping/mute.js';
+import { firstFlushAt } from '../grouping/window.js';
 import { firstReminderAt } from '../grouping/reminders.js';
 import type { Route } from '../routing/tree.js';
 
@@ -14,7 +15,7 @@ export function planTimers(route: Route, labels: Labels, event: AverEvent, now: 
   const timers: JobTimers = {};
   const key = groupKeyOf(route.groupBy, labels);
   if (key) {
-    timers.group = { key: key.key, labels: key.labels, kind: 'group', routePath: route.path, flushAt: now + route.groupWaitMs, intervalMs: route.groupIntervalMs };
+    timers.group = { key: key.key, labels: key.labels, kind: 'group', routePath: route.path, flushAt: firstFlushAt(now, route.groupWaitMs), intervalMs: route.groupIntervalMs };
   } else if (route.muteTimeIntervals.length > 0 || route.activeTimeIntervals.length > 0) {
     const until = mutedUntil({ mute: route.muteTimeIntervals, active: route.activeTimeIntervals }, now);
     if (until !== null) timers.group = { key: `held:${route.path}`, labels: {}, kind: 'held', routePath: route.path, flushAt: until, intervalMs: 0 };

@@ -52,7 +52,11 @@ export function digestMessage(
     const severity = severityOf({ status: s.status, hits: false, warnings: false });
     sev.set(severity, (sev.get(severity) ?? 0) + s.count);
   }
-  const bySeverity = SEVERITIES.filter((s) => sev.has(s)).map((s) => ({ severity: s, emoji: SEVERITY_LOOK[s].emoji, words: SEVERITY_LOOK[s].words, count: sev.get(s)! }));
+  // "1 needs attention", "3 need attention".
+  const bySeverity = SEVERITIES.filter((s) => sev.has(s)).map((s) => {
+    const count = sev.get(s)!;
+    return { severity: s, emoji: SEVERITY_LOOK[s].emoji, words: count === 1 ? SEVERITY_LOOK[s].words : SEVERITY_LOOK[s].words.replace(/^needs /, 'need '), count };
+  });
   const items = d.items.map(({ event, labels }): DigestItem => {
     const m = receiverMessage({ event, labels, details: null }, { history: [], logger }, config, receiver);
     return { severity: m.severity, emoji: m.emoji, headline: m.headline, subject: m.subject, ...(m.link ? { link: m.link } : {}) };

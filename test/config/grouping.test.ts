@@ -1,8 +1,12 @@
 import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../src/cli.js';
 import { parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 import { testRoute } from '../../src/routing/test-route.js';
 import { buildRouteTree } from '../../src/routing/tree.js';
+import { tempDir } from '../helpers/bridge.js';
 
 const base = (route: string, top = '') => `
 aver: { webhook: { allowUnauthenticated: true } }
@@ -56,6 +60,30 @@ describe('config: group_by, group_wait, group_interval, time intervals and remin
     expect(testRoute(tree, {}, { type: 'LiveCheck', status: 'Completed', groupId: 'g', id: '1' }).routes[0].timers)
       .to.deep.include({ groupBy: ['groupId', 'type'], groupWaitMs: 10_000, groupIntervalMs: 60_000 });
     expect(offline.groupBy).to.deep.equal(['...']);
+  });
+
+  it('routes test prints each matched route\'s grouping, intervals and reminder', async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.dir, 'aver-bridge.yaml');
+      writeFileSync(file, base(`  receiver: ops
+  remind: { after: 4h, statuses: [AwaitingReview], repeat: 2 }
+  routes:
+    - matchers: ['type="RecurringWatchlistSearch"']
+      group_by: [groupId, type]
+      group_interval: 1m
+      mute_time_intervals: [weekend]`, INTERVALS));
+      const out: string[] = [];
+      const io = { out: (s: string) => void out.push(s), err: () => undefined };
+      expect(await main(['routes', 'test', '--config', file, 'type=RecurringWatchlistSearch', 'status=Completed'], io)).to.equal(0);
+      expect(out).to.deep.equal([
+        'ops',
+        '  ops  via route.routes[0]  {type="RecurringWatchlistSearch"}',
+        '    group_by [groupId, type], group_wait 30s, group_interval 1m; muted during weekend; remind after 4h in AwaitingReview (at most 2)',
+      ]);
+    } finally {
+      dir.cleanup();
+    }
   });
 
   it('a config without the new keys groups nothing and has no intervals', () => {

@@ -148,6 +148,19 @@ describe('E-mail end to end: webhook → bridge → a real SMTP server process (
     expect(mailsAbout('chk-550')).to.deep.equal([]);
   });
 
+  it('checks the server certificate by default: without tls.caFile the self-signed server is refused, retryably, and nothing is sent', async () => {
+    await t.stop();
+    const noCa = yaml(smtp).replace(/^ {2}tls: \{ caFile: .*\n/m, '');
+    expect(noCa).to.not.include('caFile');
+    t = await startBridge(noCa);
+    await post('chk-tls', 'Rejected');
+    const tried = await waitFor(async () => (await t.bridge.store.listJobs({ state: 'pending', limit: 50 }))
+      .find((j) => j.entityKey === 'LiveCheck:chk-tls' && j.history.length > 0), 'a failed attempt');
+    expect(tried.history[0]).to.deep.include({ ok: false, code: 'serverError' });
+    expect(tried.lastReason).to.match(/certificate/i);
+    expect(smtp.received.filter((m) => m.mail.subject?.includes('chk-tls'))).to.deep.equal([]);
+  });
+
   it('escapes hostile ids in the HTML part: no markup from a webhook reaches the message', async () => {
     const id = '"><img src=x onerror=alert(1)><script>alert(2)</script>';
     await post(id, 'Rejected');

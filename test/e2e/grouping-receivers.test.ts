@@ -65,6 +65,11 @@ async function routed(t: TestBridge): Promise<void> {
   await waitFor(async () => (await t.bridge.store.unroutedEvents(1)).length === 0, 'every event routed', 20_000);
 }
 
+/** Waits until no job is queued or in flight: the clock may move on without timing out a delivery. */
+async function delivered(t: TestBridge): Promise<void> {
+  await waitFor(async () => (await t.bridge.store.listJobs({ state: 'pending', limit: 1 })).length === 0, 'every delivery recorded');
+}
+
 /** Moves the bridge's clock on and lets its pumps run, a few poll intervals more (as in grouping.test.ts). */
 async function advance(clock: FakeClock, ms: number): Promise<void> {
   clock.advance(ms);
@@ -120,6 +125,7 @@ describe('grouping for every receiver kind, end to end (fake Bot Connector, Work
     await advance(clock, 30_000);
     const created = await waitFor(() => teamsThreads()[0], 'the Teams digest');
     await waitFor(() => workflowPosts().length === 1 && hookPosts().length === 1 && t!.consoleLines.length === 1, 'the other digests');
+    await delivered(t);
 
     // Teams: one digest card, never the first member's own card.
     const card = cardOf(created);
@@ -161,6 +167,7 @@ describe('grouping for every receiver kind, end to end (fake Bot Connector, Work
     t = await startBridge(yaml(connector.url, endpoint.url, '  remind: { after: 4h, statuses: [AwaitingReview], repeat: 1 }'), { clock });
     await postAll(t.url, [{ statusMessage: { type: 'LiveCheck', id: 'chk-waits', groupId: 'grp-eu', status: 'AwaitingReview' } }]);
     await waitFor(() => teamsThreads().length === 1 && workflowPosts().length === 1 && hookPosts().length === 1 && t!.consoleLines.length === 1, 'the first messages');
+    await delivered(t);
     // The first status's own thread reply (someone is mentioned) comes only with a later status: nothing yet.
     expect(connector.requests.filter((r) => r.method === 'POST' && r.path !== '/v3/conversations')).to.deep.equal([]);
 

@@ -43,6 +43,14 @@ async function postAll(url: string, bodies: unknown[], concurrency = 32): Promis
 const search = (i: number, groupId = 'grp-eu', status = i % 100 === 0 ? 'AwaitingReview' : 'Completed') =>
   ({ statusMessage: { type: 'RecurringWatchlistSearch', id: `rws-${groupId}-${i}`, groupId, status } });
 
+/**
+ * Waits until no job is pending: a delivery still in flight when the test moves the clock would time out on the
+ * fake clock (delivery.timeout) and be sent again.
+ */
+async function delivered(t: TestBridge, clock: FakeClock): Promise<void> {
+  await waitFor(async () => (await t.bridge.store.queueStats(clock.now())).every((q) => q.pending === 0), 'every job delivered');
+}
+
 /** Waits until every accepted event is routed (the bridge's own pump, woken by each webhook). */
 async function routed(t: TestBridge): Promise<void> {
   await waitFor(async () => (await t.bridge.store.unroutedEvents(1)).length === 0, 'every event routed', 20_000);
@@ -188,7 +196,7 @@ admin: { token: "${ADMIN}" }`), { clock });
     await waitFor(() => chatCalls(slack).length === 2, 'both first messages');
     await postAll(t.url, [check('chk-moves', 'Completed')], 1);
     await waitFor(() => chatCalls(slack).length >= 3, 'the second status');
-    await new Promise((r) => setTimeout(r, 200));
+    await delivered(t, clock);
     const before = chatCalls(slack).length;
     await advance(clock, 4 * 3_600_000 - 120_000);
     await new Promise((r) => setTimeout(r, 200));
@@ -221,6 +229,7 @@ admin: { token: "${ADMIN}" }`), { clock });
     expect((await t.bridge.store.timerStats(clock.now())).reminders).to.equal(1);
     await postAll(t.url, [check('Completed')], 1);
     await waitFor(() => chatCalls(slack).length >= 2, 'the second status');
+    await delivered(t, clock);
     const before = chatCalls(slack).length;
     await advance(clock, 4 * 3_600_000 + 60_000);
     await new Promise((r) => setTimeout(r, 300));
@@ -239,6 +248,7 @@ admin: { token: "${ADMIN}" }`), { clock });
       - times: [{ start_time: '23:00', end_time: '24:00' }]`), { clock });
     await postAll(t.url, [{ statusMessage: { type: 'LiveCheck', id: 'chk-late', groupId: 'grp-eu', status: 'AwaitingReview' } }], 1);
     await waitFor(() => chatCalls(slack).length === 1, 'the check, not muted at 22:13');
+    await delivered(t, clock);
     // 23:58:21: the reminder is past due but muted.
     await advance(clock, 6_300_000 - 4_000);
     await new Promise((r) => setTimeout(r, 200));

@@ -1,8 +1,8 @@
 /**
  * Alertmanager's routing-tree tests, ported to bridge configs: each case names
- * the file (and test) of prometheus/alertmanager v0.34.0 it comes from. The
- * bridge has no alert grouping, so group_by, group_wait, group_interval and
- * repeat_interval are left out of the trees; what is checked is what routing
+ * the file (and test) of prometheus/alertmanager v0.34.0 it comes from.
+ * group_by, group_wait, group_interval (tested in test/config/grouping.test.ts)
+ * and repeat_interval (the bridge has none) are left out of the trees; what is checked is what routing
  * decides: the routes taken, in order (as Alertmanager's route keys), and the
  * receivers they give.
  */

@@ -7,6 +7,7 @@ import type { Store } from '../../src/store/store.js';
 import { usePostgres } from '../helpers/postgres.js';
 import { checkStatesContract } from './check-states-contract.js';
 import { storeContract } from './contract.js';
+import { timersContract } from './timers-contract.js';
 
 /** Reaches into the store's connection pool, for what the store API cannot do or say. */
 function poolOf(store: Store): pg.Pool {
@@ -24,6 +25,8 @@ describe('PostgreSQL store', function () {
   });
 
   checkStatesContract('postgres', () => db().freshStore(), { sibling: (store) => db().sibling(store) });
+
+  timersContract('postgres', () => db().freshStore());
 
   describe('openPostgresStore', function () {
     it('takes the schema from the URL\'s ?schema= and records the applied migrations there', async function () {

@@ -8,6 +8,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/sqlite-migrations.js';
 import type { Store } from '../../src/store/store.js';
 import { checkStatesContract } from './check-states-contract.js';
 import { storeContract } from './contract.js';
+import { timersContract } from './timers-contract.js';
 
 /** Reaches into the store's database, for what the store API cannot do or say. */
 function dbOf(store: Store): Database.Database {
@@ -34,6 +35,8 @@ describe('SQLite store', function () {
   });
 
   checkStatesContract('sqlite', () => openSqliteStore(join(dir, `store-${++n}.db`)));
+
+  timersContract('sqlite', () => openSqliteStore(join(dir, `store-${++n}.db`)));
 
   describe('migrate', function () {
     const T0 = 1_700_000_000_000;
