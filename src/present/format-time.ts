@@ -60,13 +60,26 @@ export function createTimeFormat(display: DisplayConfig): TimeFormat {
   return format;
 }
 
+const lastByFormat = new WeakMap<Intl.DateTimeFormat, { minute: number; text: string }>();
+
+/** f.format(ms), remembered for the last minute asked (the formats here show no seconds). */
+function byMinute(f: Intl.DateTimeFormat, ms: number): string {
+  const minute = Math.floor(ms / 60_000);
+  const last = lastByFormat.get(f);
+  if (last?.minute === minute) return last.text;
+  const text = f.format(ms);
+  lastByFormat.set(f, { minute, text });
+  return text;
+}
+
 function buildTimeFormat(display: DisplayConfig): TimeFormat {
   const { timeZone, locale } = display;
   const dateTime = new Intl.DateTimeFormat(locale, {
     timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
   });
   const clock = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit' });
-  const write = (f: Intl.DateTimeFormat, ms: number) => (Number.isFinite(ms) ? f.format(ms) : '?');
+  // Both formats stop at the minute, and a burst's events share one: Intl's format is the costly part of a message.
+  const write = (f: Intl.DateTimeFormat, ms: number) => (Number.isFinite(ms) ? byMinute(f, ms) : '?');
   return {
     timeZone,
     locale,
