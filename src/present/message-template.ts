@@ -1,4 +1,5 @@
-import { Liquid, Tag, type Template, type TagToken, type TopLevelToken } from 'liquidjs';
+import { createRequire } from 'node:module';
+import type { Liquid, Template, TagToken, TopLevelToken } from 'liquidjs';
 import type { MessageTemplateConfig } from '../model/config.js';
 import type { Labels } from '../model/event.js';
 import { withOverrides, type Message, type MessageFact } from './message.js';
@@ -21,9 +22,18 @@ const FILE_TAGS = ['include', 'render', 'layout'] as const;
  * are read (`{{ id.constructor }}` is empty), and each render is bounded in time and memory (a loop over
  * `(1..100000000)` stops with an error instead of holding the delivery).
  */
-const engine = createEngine();
+let shared: Liquid | undefined;
 
-function createEngine(): Liquid {
+/**
+ * The engine, loaded on first use: liquidjs costs about 14 MB of memory, which a bridge with no `templates:`
+ * never pays (config load compiles templates synchronously, hence require rather than import()).
+ */
+function engine(): Liquid {
+  shared ??= createEngine(createRequire(import.meta.url)('liquidjs') as typeof import('liquidjs'));
+  return shared;
+}
+
+function createEngine({ Liquid, Tag }: typeof import('liquidjs')): Liquid {
   const liquid = new Liquid({
     templates: {},
     strictFilters: true,
@@ -90,7 +100,7 @@ export function compileMessageTemplate(source: MessageTemplateConfig): { templat
 
 function parsePart(text: string, where: Array<string | number>): { template: Template[] } | { problem: TemplateProblem } {
   try {
-    return { template: engine.parse(text) };
+    return { template: engine().parse(text) };
   } catch (err) {
     const position = positionOf(err);
     return { problem: { part: where, ...position, message: liquidReason(err) } };
@@ -99,7 +109,7 @@ function parsePart(text: string, where: Array<string | number>): { template: Tem
 
 /** The template's global variables that are not template variables, each at its first use. */
 function unknownVariables(template: Template[], where: Array<string | number>): TemplateProblem[] {
-  const { globals } = engine.analyzeSync(template, { partials: false });
+  const { globals } = engine().analyzeSync(template, { partials: false });
   return Object.entries(globals)
     .filter(([name]) => !KNOWN.has(name))
     .map(([name, uses]) => ({
@@ -134,7 +144,7 @@ function liquidReason(err: unknown): string {
  */
 export function renderMessageTemplate(template: CompiledMessageTemplate, message: Message, labels: Labels = {}): Message {
   const scope = templateVariables(message, labels);
-  const render = (t: Template[], max: number) => plainText(String(engine.renderSync(t, scope)), max);
+  const render = (t: Template[], max: number) => plainText(String(engine().renderSync(t, scope)), max);
   const headline = template.headline && render(template.headline, TEMPLATE_LIMITS.headline);
   const text = template.text && render(template.text, TEMPLATE_LIMITS.text);
   const facts = template.facts?.slice(0, MAX_FACTS).flatMap((f): MessageFact[] => {
