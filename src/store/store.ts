@@ -78,6 +78,8 @@ export interface ClaimOptions {
   receivers?: string[];
   /** Destinations not to claim now (paused or paced by the caller). */
   skipDestinations?: string[];
+  /** At most this many jobs of one destination (default: `limit`). */
+  perDestination?: number;
 }
 
 /** The inbox: webhooks stored with their dedup keys, routed later. */
