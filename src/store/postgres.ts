@@ -5,6 +5,7 @@ import { BridgeError } from '../errors.js';
 import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef } from '../model/job.js';
 import { GIVE_BACK_LEASE } from './claim-rule.js';
 import { claimQuery, claimUnprepared } from './postgres-claim.js';
+import { WorkListener, workChannel, type WorkKind } from './postgres-notify.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 import { PostgresTimers, routeTimedJobs } from './postgres-timers.js';
 import type { Timers } from './timers.js';
@@ -60,7 +61,8 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     await pool.end().catch(() => undefined);
     throw new BridgeError('store_unreachable', `storage: cannot reach PostgreSQL at ${describeUrl(connectionString)}: ${(err as Error).message}`, { cause: err });
   }
-  return new PostgresStore(pool, schema ?? 'public', schema !== undefined);
+  const work = new WorkListener({ connectionString, ...(schema ? { options: `-c search_path=${schema}` } : {}) }, workChannel(schema ?? 'public'), opts.logger);
+  return new PostgresStore(pool, schema ?? 'public', schema !== undefined, work);
 }
 
 class PostgresStore implements Store {
@@ -71,8 +73,12 @@ class PostgresStore implements Store {
   /** Groups, held deliveries and reminders (postgres-timers.ts). */
   private readonly timers: PostgresTimers;
 
-  constructor(private readonly pool: pg.Pool, private readonly schema: string, private readonly createSchema: boolean) {
+  constructor(private readonly pool: pg.Pool, private readonly schema: string, private readonly createSchema: boolean, private readonly work: WorkListener) {
     this.timers = new PostgresTimers(pool);
+  }
+
+  watchWork(listener: (kind: WorkKind) => void): () => void {
+    return this.work.add(listener);
   }
 
   // Groups, held deliveries and reminders (timers.ts), kept by postgres-timers.ts
@@ -115,6 +121,7 @@ class PostgresStore implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.analyzeTimer);
+    await this.work.close();
     await this.pool.end();
   }
 
@@ -190,6 +197,8 @@ class PostgresStore implements Store {
             ev.map((e) => e.receivedAt), ev.map((e) => e.unknownType), ev.map((e) => e.unknownStatus), ev.map((e) => JSON.stringify(e.raw))],
         );
       }
+      // Every replica's router wakes when this commits (postgres-notify.ts).
+      if (fresh.length > 0) await c.query('SELECT pg_notify($1, $2)', [workChannel(this.schema), fresh.some((n) => !n.preRouted) ? 'events' : 'jobs']);
       const preRouted = fresh.flatMap((n) => (n.preRouted
         ? [{ eventId: n.event.eventId, labels: n.preRouted.labels, details: null, jobs: n.preRouted.jobs, now: n.event.receivedAt }]
         : []));
@@ -214,7 +223,11 @@ class PostgresStore implements Store {
 
   async routeEvents(results: RouteResult[], now: number): Promise<void> {
     if (results.length === 0) return;
-    await this.tx((c) => routeIn(c, results.map((r) => ({ ...r, now }))));
+    await this.tx(async (c) => {
+      await routeIn(c, results.map((r) => ({ ...r, now })));
+      // Every replica's worker wakes when this commits (postgres-notify.ts).
+      if (results.some((r) => r.jobs.length > 0)) await c.query('SELECT pg_notify($1, $2)', [workChannel(this.schema), 'jobs']);
+    });
   }
 
   async parkEvent(parked: ParkedEvent, now: number): Promise<void> {

@@ -36,7 +36,7 @@ function drainSuite(kind: string, open: () => Promise<Store>) {
       const batch: NewEvent[] = Array.from({ length: JOBS }, (_, i) => ({
         event: { eventId: `ev-${i}`, type: 'LiveCheck', id: `chk-${i}`, groupId: 'g', status: 'Completed', receivedAt: now, unknownType: false, unknownStatus: false, raw: {} },
         dedupKey: `k-${i}`, dedupUntil: now + 60_000,
-        preRouted: { labels: [], jobs: [{ receiver: 'hook', entityKey: `LiveCheck:chk-${i}`, destinationKey: 'hook:one' }] },
+        preRouted: { labels: {}, jobs: [{ receiver: 'hook', entityKey: `LiveCheck:chk-${i}`, destinationKey: 'hook:one' }] },
       }));
       await store.appendEvents(batch);
 
