@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const PROCESS_TESTS = 'test/**/*.process.test.ts';
 
 export default defineConfig(
-  { ignores: ['dist/', 'manifest/teams/build/'] },
+  { ignores: ['dist/', 'manifest/teams/build/', '.bench-cache/'] },
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     languageOptions: {

@@ -19,14 +19,16 @@ export type Runner = 'bundle' | 'tsx' | 'dist';
 let bundled: string | undefined;
 
 /**
- * Bundles src/cli.ts (dependencies left external) into node_modules/.cache, once per run; returns its path.
+ * Bundles src/cli.ts (dependencies left external) into .bench-cache/, once per run; returns its path.
  * Code splitting keeps src's dynamic imports dynamic, so integrations that are not configured (Slack's and
  * Teams' SDKs) are not loaded, as in dist/.
  */
 export async function bundleBridge(): Promise<string> {
   if (bundled) return bundled;
   const { build } = await import('esbuild');
-  const outdir = join(root, 'node_modules', '.cache', 'aver-bridge-bench', 'bridge');
+  // In the checkout, not node_modules/.cache: git worktrees that share one node_modules (a symlink) would
+  // overwrite (and delete) each other's bundles mid-run. Dependencies still resolve through the checkout's node_modules.
+  const outdir = join(root, '.bench-cache', 'bridge');
   rmSync(outdir, { recursive: true, force: true });
   await build({
     entryPoints: { cli: bridgeEntry(root) }, plugins: sourcePlugin(root),

@@ -24,6 +24,25 @@ async function reachable(url: string): Promise<string | null> {
 }
 
 /**
+ * Runs `fn` with a storage.url on PostgreSQL in a schema of its own (dropped afterwards); returns `skip(reason)`'s
+ * rows instead when the store or the server is missing.
+ */
+export async function onPostgres<T>(ctx: BenchContext, skip: (reason: string) => T, fn: (storageUrl: string) => Promise<T>): Promise<T> {
+  if (!existsSync(join(root, 'src', 'store', 'postgres.ts'))) return skip('src/store/postgres.ts does not exist yet');
+  const problem = await reachable(ctx.postgresUrl);
+  if (problem) return skip(problem);
+  const schema = `aver_bench_${runId()}`;
+  try {
+    return await fn(`${ctx.postgresUrl}${ctx.postgresUrl.includes('?') ? '&' : '?'}schema=${schema}`);
+  } finally {
+    const client = new pg.Client({ connectionString: ctx.postgresUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+}
+
+/**
  * Benchmark 5: benchmark 1 with storage.url on PostgreSQL, in a schema of its
  * own (dropped afterwards) so it cannot disturb other users of the database.
  */
@@ -32,17 +51,5 @@ export async function ingestPostgres(ctx: BenchContext): Promise<Row[]> {
     skippedRow('ingest.postgres.rps', '5. Ingest: bridge on PostgreSQL, req/s', 'req/s', '≥ 0.5 of ceiling', reason),
     skippedRow('ingest.postgres.p99', '5. Ingest: bridge on PostgreSQL, p99', 'ms', '≤ 10 ms', reason),
   ];
-  if (!existsSync(join(root, 'src', 'store', 'postgres.ts'))) return skip('src/store/postgres.ts does not exist yet');
-  const problem = await reachable(ctx.postgresUrl);
-  if (problem) return skip(problem);
-  const schema = `aver_bench_${runId()}`;
-  const storageUrl = `${ctx.postgresUrl}${ctx.postgresUrl.includes('?') ? '&' : '?'}schema=${schema}`;
-  try {
-    return await ingestBridge(ctx, { label: 'PostgreSQL', keyPrefix: 'postgres', storageUrl, memoryRow: false, number: '5' });
-  } finally {
-    const client = new pg.Client({ connectionString: ctx.postgresUrl });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
-  }
+  return onPostgres(ctx, skip, (storageUrl) => ingestBridge(ctx, { label: 'PostgreSQL', keyPrefix: 'postgres', storageUrl, memoryRow: false, number: '5' }));
 }

@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { sourcePlugin } from './source.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const cache = join(here, '..', 'node_modules', '.cache', 'aver-bridge-bench', 'children');
+// In the checkout, not node_modules/.cache, which git worktrees may share (see bridge-process.ts).
+const cache = join(here, '..', '.bench-cache', 'children');
 let bundling: Promise<void> | undefined;
 
 /**
  * Bundles every bench/children/*.ts with esbuild (dependencies external) into
- * node_modules/.cache, once per run: a child then starts in plain node, in a
+ * .bench-cache/, once per run: a child then starts in plain node, in a
  * fifth of the time tsx takes and without tsx's loader thread in its RSS.
  */
 function bundleChildren(): Promise<void> {

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick | --tiny] [--only ingest,postgres,e2e,fanout,memory,grouping] [--out DIR] [--runner bundle|tsx|dist] [--profile] [--src DIR]
+// npm run bench [-- --quick | --tiny] [--only ingest,postgres,e2e,fanout,burst,memory,grouping] [--out DIR] [--runner bundle|tsx|dist] [--profile] [--src DIR]
 // (bench/README.md explains each flag)
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleBridge, type Runner } from './bridge-process.js';
+import { burst } from './burst.js';
 import type { BenchContext } from './context.js';
 import { endToEnd } from './end-to-end.js';
 import { fanOut } from './fan-out.js';
@@ -18,7 +19,7 @@ import { SIZES } from './sizes.js';
 import { renderTable, skippedRow, type Row } from './table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHMARKS = ['ingest', 'postgres', 'e2e', 'fanout', 'memory', 'grouping'] as const;
+const BENCHMARKS = ['ingest', 'postgres', 'e2e', 'fanout', 'burst', 'memory', 'grouping'] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 const { values } = parseArgs({
@@ -92,6 +93,9 @@ try {
   }
   if (only.has('fanout')) {
     rows.push(...await guarded('fan-out', () => [skippedRow('fanout.rate', '3. Fan-out', 'msg/s', '≥ 0.5 of ceiling', '')], () => fanOut(ctx)));
+  }
+  if (only.has('burst')) {
+    rows.push(...await guarded('burst', () => [skippedRow('burst.sqlite.rps', '7. Burst on SQLite', 'req/s', '≥ 0.5 of ceiling', '')], () => burst(ctx, machine.cores)));
   }
   if (only.has('memory')) {
     rows.push(...await guarded('memory', () => [skippedRow('memory.queued', '4. Memory: bridge RSS with jobs queued, receiver down', 'MB', '< 200 MB', '')], () => memoryQueued(ctx)));

@@ -4,6 +4,10 @@ export interface Sizes {
   ingest: { connections: number; warmupSec: number; durationSec: number };
   endToEnd: { ratePerSecond: number; warmupSec: number; durationSec: number; drainSec: number };
   fanOut: { jobs: number; channels: number; timeoutSec: number };
+  /** The one-destination drain (pacing lifted). */
+  drain: { jobs: number };
+  /** The burst: webhooks sent as fast as the load generator can. */
+  burst: { webhooks: number; connections: number; drainSec: number };
   memory: { queuedJobs: number; sampleSec: number };
   /** Benchmark 6: a burst of `events` to one Slack channel, grouped with these windows; calls counted for `windowSec`. */
   grouping: { events: number; groupWaitSec: number; groupIntervalSec: number; windowSec: number };
@@ -15,6 +19,8 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     ingest: { connections: 32, warmupSec: 3, durationSec: 15 },
     endToEnd: { ratePerSecond: 1000, warmupSec: 5, durationSec: 20, drainSec: 10 },
     fanOut: { jobs: 100_000, channels: 1_000, timeoutSec: 300 },
+    drain: { jobs: 3_000 },
+    burst: { webhooks: 50_000, connections: 32, drainSec: 300 },
     memory: { queuedJobs: 1_000_000, sampleSec: 30 },
     grouping: { events: 10_000, groupWaitSec: 2, groupIntervalSec: 5, windowSec: 15 },
   },
@@ -23,6 +29,8 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     ingest: { connections: 32, warmupSec: 1, durationSec: 3 },
     endToEnd: { ratePerSecond: 1000, warmupSec: 2, durationSec: 3, drainSec: 5 },
     fanOut: { jobs: 5_000, channels: 100, timeoutSec: 15 },
+    drain: { jobs: 3_000 },
+    burst: { webhooks: 10_000, connections: 32, drainSec: 120 },
     memory: { queuedJobs: 50_000, sampleSec: 3 },
     grouping: { events: 2_000, groupWaitSec: 1, groupIntervalSec: 3, windowSec: 6 },
   },
@@ -32,6 +40,8 @@ export const SIZES: Record<Sizes['mode'], Sizes> = {
     // Drain and timeouts are generous: the test asserts that everything arrives, never how fast.
     endToEnd: { ratePerSecond: 1000, warmupSec: 0, durationSec: 0.5, drainSec: 60 },
     fanOut: { jobs: 300, channels: 10, timeoutSec: 60 },
+    drain: { jobs: 200 },
+    burst: { webhooks: 500, connections: 8, drainSec: 60 },
     memory: { queuedJobs: 2_000, sampleSec: 0.5 },
     grouping: { events: 300, groupWaitSec: 1, groupIntervalSec: 2, windowSec: 4 },
   },

@@ -71,6 +71,8 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     if (n > 0) worker.wake();
     return n;
   }, { clock, logger, intervalMs: () => live.config().delivery.pollIntervalMs });
+  // Replicas sharing a PostgreSQL store wake each other when events or jobs arrive; the poll stays the fallback.
+  store.watchWork?.((kind) => (kind === 'jobs' ? worker.wake() : router.wake()));
   const commands = createChatCommands({
     state: live.state, config: live.config, store, inbox, clock, metrics, logger,
     onAccepted: () => router.wake(), onEnqueued: () => worker.wake(),

@@ -171,42 +171,42 @@ export function createJobScheduler(deps: SchedulerDeps) {
     if (free <= 0) return false;
     const now = deps.clock.now();
     const perDestination = destinationLimit(policy.concurrency);
-    // At most one destination's share per claim, so a backlog on one channel is not claimed only to be given back.
-    const limit = Math.min(free, perDestination);
+    // Every job a free slot can start, at most a channel's share of each channel (one claim fills many channels);
+    // channels already running and keeping their share are not asked for.
     const jobs = await deps.store.claimJobs({
-      now, limit, owner: deps.owner, leaseMs: leaseFor(policy),
+      now, limit: free, owner: deps.owner, leaseMs: leaseFor(policy),
       receivers: [...deps.receivers()],
-      skipDestinations: [...holds.at(now), ...busy.full(perDestination)],
+      skipDestinations: [...holds.at(now), ...busy.full(perDestination).filter((d) => kept.count(d) >= perDestination)],
+      perDestination,
     });
-    let started = 0;
     const excess: DeliveryJob[] = [];
     for (const job of jobs) {
       // Our own lease, renewed by the claim: the job is already running (or waiting) here.
       if (inflight.has(job.id) || kept.has(job.id)) continue;
       if (busy.of(job.destinationKey) < perDestination) {
         start(job, now);
-        started++;
       } else if (kept.count(job.destinationKey) < perDestination) {
         // Kept, leased, for the moment one of its channel's deliveries ends: no claim, no store round trip then.
         kept.keep(job, now);
-        started++;
       } else excess.push(job);
     }
     // More than a channel may run or keep waiting: back to the queue, due now, uncounted.
     await Promise.all(excess.map((job) => deps.store.releaseJob(job.id, deps.owner, now)));
-    return jobs.length > 0 && started === limit;
+    // The store fills a claim from every channel it can: fewer than asked means no more is claimable now.
+    return jobs.length > 0 && jobs.length >= free;
   }
 
-  /** Starts the next job kept for `destination`, if its lease still covers a whole attempt; else gives it back. */
-  function startWaiting(destination: string) {
+  /** Starts the next job kept for `destination`, if its lease still covers a whole attempt; else gives it back. Returns whether one started. */
+  function startWaiting(destination: string): boolean {
     const next = kept.next(destination);
-    if (!next) return;
+    if (!next) return false;
     const now = deps.clock.now();
     if (stopped || holds.has(destination) || !leaseCoversAttempt(next.claimedAt, now, deps.delivery())) {
       giveBack(next.job.id, now);
       return startWaiting(destination);
     }
     start(next.job, next.claimedAt);
+    return true;
   }
 
   function start(job: DeliveryJob, claimedAt: number) {
@@ -216,8 +216,8 @@ export function createJobScheduler(deps: SchedulerDeps) {
       .finally(() => {
         inflight.delete(job.id);
         busy.remove(job.destinationKey);
-        startWaiting(job.destinationKey);
-        deps.onFinished();
+        // A kept job took the slot: nothing freed, so no claim (one claim serves a channel's share of deliveries).
+        if (!startWaiting(job.destinationKey)) deps.onFinished();
       });
     inflight.set(job.id, p);
   }

@@ -146,4 +146,15 @@ ALTER TABLE jobs ADD COLUMN IF NOT EXISTS action_id bigint;`,
   },
   // Groups, held deliveries and reminders (issue 15): versions 20 and up, kept in timer-migrations.ts.
   ...POSTGRES_TIMER_MIGRATIONS,
+  {
+    // Numbered from 40: other steps being written at the same time take other ranges.
+    version: 40,
+    name: 'ready jobs indexes',
+    // A claim reads ready jobs only (pending and unleased), so the jobs in flight never fill its window; leases
+    // that ran out are found through jobs_lease_owner. Replaces the two indexes of step 3, which held both.
+    sql: `CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (next_attempt_at, id) WHERE state = 'pending' AND lease_owner IS NULL;
+CREATE INDEX IF NOT EXISTS jobs_ready_destination ON jobs (destination_key, next_attempt_at, id) WHERE state = 'pending' AND lease_owner IS NULL;
+DROP INDEX IF EXISTS jobs_due;
+DROP INDEX IF EXISTS jobs_destination;`,
+  },
 ];

@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import type { AverEvent } from '../model/event.js';
 import { BridgeError } from '../errors.js';
 import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef } from '../model/job.js';
-import { CLAIM_WINDOW, claimable, GIVE_BACK_LEASE, type ClaimDialect } from './claim-rule.js';
+import { GIVE_BACK_LEASE } from './claim-rule.js';
+import { claimQuery, claimUnprepared } from './postgres-claim.js';
+import { WorkListener, workChannel, type WorkKind } from './postgres-notify.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 import { PostgresTimers, routeTimedJobs } from './postgres-timers.js';
 import type { Timers } from './timers.js';
 import {
-  DELIVERY_JOB_COLUMNS, EVENT_COLUMNS, JOB_RECORD_COLUMNS, POSTGRES_COLUMNS, rowMappers, STORED_EVENT_COLUMNS,
+  EVENT_COLUMNS, JOB_RECORD_COLUMNS, POSTGRES_COLUMNS, rowMappers, STORED_EVENT_COLUMNS,
   type DeliveryJobRow, type EventRow, type JobRecordRow, type StoredEventRow,
 } from './rows.js';
 import { burstTolerance, slotWait } from './send-slot.js';
@@ -31,23 +33,6 @@ const LOCK_NAMESPACE = 0x61766572;
 
 const decode = rowMappers(POSTGRES_COLUMNS);
 
-/** The claim rule in PostgreSQL's spelling: now is $1, the receivers asked for $5, the destinations to skip $6. */
-const CLAIMABLE = claimable({
-  now: '$1',
-  receiverAsked: '($5::text[] IS NULL OR j.receiver = ANY($5::text[]))',
-  destinationOpen: 'NOT (j.destination_key = ANY($6::text[]))',
-  entityIndex: '',
-  unrouted: 'NOT u.routed',
-} satisfies ClaimDialect);
-
-/** Leases the jobs a `cand` CTE (among `ctes`) picked to $3 until $4, counting an attempt; returns them with their events. */
-function leaseCandidates(ctes: string, recursive = false): string {
-  return `WITH ${recursive ? 'RECURSIVE ' : ''}${ctes}
-    UPDATE jobs AS j SET lease_owner = $3, lease_until = $4, attempts = j.attempts + 1, updated_at = $1
-    FROM cand, events e
-    WHERE j.id = cand.id AND e.event_id = j.event_id
-    RETURNING ${DELIVERY_JOB_COLUMNS}`;
-}
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** Opens the PostgreSQL store for `url` (postgres://user:pass@host:5432/db[?schema=name]) and checks the server answers. */
@@ -76,7 +61,8 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     await pool.end().catch(() => undefined);
     throw new BridgeError('store_unreachable', `storage: cannot reach PostgreSQL at ${describeUrl(connectionString)}: ${(err as Error).message}`, { cause: err });
   }
-  return new PostgresStore(pool, schema ?? 'public', schema !== undefined);
+  const work = new WorkListener({ connectionString, ...(schema ? { options: `-c search_path=${schema}` } : {}) }, workChannel(schema ?? 'public'), opts.logger);
+  return new PostgresStore(pool, schema ?? 'public', schema !== undefined, work);
 }
 
 class PostgresStore implements Store {
@@ -87,8 +73,12 @@ class PostgresStore implements Store {
   /** Groups, held deliveries and reminders (postgres-timers.ts). */
   private readonly timers: PostgresTimers;
 
-  constructor(private readonly pool: pg.Pool, private readonly schema: string, private readonly createSchema: boolean) {
+  constructor(private readonly pool: pg.Pool, private readonly schema: string, private readonly createSchema: boolean, private readonly work: WorkListener) {
     this.timers = new PostgresTimers(pool);
+  }
+
+  watchWork(listener: (kind: WorkKind) => void): () => void {
+    return this.work.add(listener);
   }
 
   // Groups, held deliveries and reminders (timers.ts), kept by postgres-timers.ts
@@ -131,6 +121,7 @@ class PostgresStore implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.analyzeTimer);
+    await this.work.close();
     await this.pool.end();
   }
 
@@ -206,6 +197,8 @@ class PostgresStore implements Store {
             ev.map((e) => e.receivedAt), ev.map((e) => e.unknownType), ev.map((e) => e.unknownStatus), ev.map((e) => JSON.stringify(e.raw))],
         );
       }
+      // Every replica's router wakes when this commits (postgres-notify.ts).
+      if (fresh.length > 0) await c.query('SELECT pg_notify($1, $2)', [workChannel(this.schema), fresh.some((n) => !n.preRouted) ? 'events' : 'jobs']);
       const preRouted = fresh.flatMap((n) => (n.preRouted
         ? [{ eventId: n.event.eventId, labels: n.preRouted.labels, details: null, jobs: n.preRouted.jobs, now: n.event.receivedAt }]
         : []));
@@ -230,7 +223,11 @@ class PostgresStore implements Store {
 
   async routeEvents(results: RouteResult[], now: number): Promise<void> {
     if (results.length === 0) return;
-    await this.tx((c) => routeIn(c, results.map((r) => ({ ...r, now }))));
+    await this.tx(async (c) => {
+      await routeIn(c, results.map((r) => ({ ...r, now })));
+      // Every replica's worker wakes when this commits (postgres-notify.ts).
+      if (results.some((r) => r.jobs.length > 0)) await c.query('SELECT pg_notify($1, $2)', [workChannel(this.schema), 'jobs']);
+    });
   }
 
   async parkEvent(parked: ParkedEvent, now: number): Promise<void> {
@@ -293,55 +290,20 @@ class PostgresStore implements Store {
 
   async claimJobs(o: ClaimOptions): Promise<DeliveryJob[]> {
     if (o.limit <= 0) return [];
-    return this.tx(async (c) => {
-      // Why a lock as well as SKIP LOCKED: SKIP LOCKED keeps two claimers off the same row, but "only the oldest
-      // pending job of a (receiver, entity), and none while another of the pair is leased" is decided by subqueries
-      // that read the statement's snapshot and are not re-checked when the row is locked. Two claimers with
-      // overlapping snapshots could then each take a different job of one entity (for instance when a dead letter
-      // is retried while a later job is being claimed). So claimers take turns on a transaction-scoped advisory
-      // lock, and the claim runs as the NEXT statement, whose fresh snapshot sees every lease committed before it
-      // (leases are only ever created here). The claim is one indexed statement, so a turn is short.
-      // JIT off for this transaction: the planner's estimates for these correlated subqueries are large, and
-      // compiling them took 200+ ms against a millisecond of execution.
-      await c.query(`SELECT set_config('jit', 'off', true), pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_NAMESPACE, `claim:${this.schema}`]);
-      const params = [o.now, o.limit, o.owner, o.now + o.leaseMs, o.receivers ?? null, o.skipDestinations ?? []];
-      // First look: the earliest due jobs only (up to CLAIM_WINDOW of them), so a claim never reads a long backlog
-      // that belongs to held or busy channels only to reject it row by row.
-      const { rows } = await c.query<DeliveryJobRow>(leaseCandidates(`
-        win AS (SELECT w.id FROM jobs w WHERE w.state = 'pending' AND w.next_attempt_at <= $1 ORDER BY w.next_attempt_at, w.id LIMIT ${CLAIM_WINDOW}),
-        cand AS (
-          SELECT j.id FROM win JOIN jobs j ON j.id = win.id JOIN events e ON e.event_id = j.event_id
-          WHERE ${CLAIMABLE}
-          ORDER BY j.next_attempt_at, j.id LIMIT $2
-          FOR UPDATE OF j SKIP LOCKED)`), params);
-      if (rows.length < o.limit) {
-        const { rows: [{ n }] } = await c.query(
-          `SELECT count(*)::int AS n FROM (SELECT 1 FROM jobs WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT ${CLAIM_WINDOW}) w`,
-          [o.now],
-        );
-        // The window was full and did not yield enough: channel by channel (one index seek each), held ones
-        // skipped without reading their jobs. Jobs leased just now are not claimable any more, so none comes twice.
-        if (n === CLAIM_WINDOW) {
-          const more = await c.query<DeliveryJobRow>(leaseCandidates(`
-            d(k) AS (
-              (SELECT destination_key FROM jobs WHERE state = 'pending' ORDER BY destination_key LIMIT 1)
-              UNION ALL
-              SELECT (SELECT x.destination_key FROM jobs x WHERE x.state = 'pending' AND x.destination_key > d.k ORDER BY x.destination_key LIMIT 1)
-              FROM d WHERE d.k IS NOT NULL),
-            pick AS (
-              SELECT p.id, p.next_attempt_at FROM d CROSS JOIN LATERAL (
-                SELECT j.id, j.next_attempt_at FROM jobs j JOIN events e ON e.event_id = j.event_id
-                WHERE NOT (d.k = ANY($6::text[])) AND j.destination_key = d.k AND ${CLAIMABLE}
-                ORDER BY j.next_attempt_at, j.id LIMIT $2) p
-              WHERE d.k IS NOT NULL
-              ORDER BY p.next_attempt_at, p.id LIMIT $2),
-            cand AS (SELECT jobs.id FROM jobs JOIN pick ON pick.id = jobs.id FOR UPDATE OF jobs SKIP LOCKED)`, true),
-            [o.now, o.limit - rows.length, ...params.slice(2)]);
-          rows.push(...more.rows);
-        }
-      }
-      return rows.sort((a, b) => a.id - b.id).map(decode.deliveryJob);
-    });
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      // One round trip; the lock is held for the claim's statement only (postgres-claim.ts).
+      const results = (await c.query(claimQuery(o, [LOCK_NAMESPACE, `claim:${this.schema}`], c))) as unknown as pg.QueryResult<DeliveryJobRow>[];
+      return results[results.length - 2].rows.sort((a, b) => a.id - b.id).map(decode.deliveryJob);
+    } catch (err) {
+      // The connection may be inside the claim's transaction, with or without the claim prepared: not reused.
+      claimUnprepared(c);
+      broken = err as Error;
+      throw err;
+    } finally {
+      c.release(broken);
+    }
   }
 
   async completeJobs(items: CompletedJob[]): Promise<boolean[]> {

@@ -39,7 +39,7 @@ const CLAIM = {
   bound: `SELECT next_attempt_at AS at, id FROM jobs INDEXED BY jobs_pending WHERE state = 'pending' AND next_attempt_at <= ?
     ORDER BY next_attempt_at, id LIMIT 1 OFFSET ${CLAIM_WINDOW - 1}`,
   inWindow: `
-    SELECT j.id, j.next_attempt_at AS at FROM jobs j INDEXED BY jobs_pending JOIN events e ON e.event_id = j.event_id
+    SELECT j.id, j.next_attempt_at AS at, j.destination_key AS k FROM jobs j INDEXED BY jobs_pending JOIN events e ON e.event_id = j.event_id
     WHERE ${CLAIMABLE} AND (j.next_attempt_at < @boundAt OR (j.next_attempt_at = @boundAt AND j.id <= @boundId))
     ORDER BY j.next_attempt_at, j.id LIMIT CAST(@limit AS INTEGER)`,
   // When that window did not yield enough: destination by destination, in the order of their earliest due job
@@ -54,7 +54,7 @@ const CLAIM = {
                        ORDER BY x.next_attempt_at LIMIT 1) AS at FROM d WHERE k IS NOT NULL AND k NOT IN (SELECT value FROM json_each(@skip)))
     SELECT k, at FROM due WHERE at <= @now ORDER BY at`,
   inDestination: `
-    SELECT j.id, j.next_attempt_at AS at FROM jobs j INDEXED BY jobs_destination JOIN events e ON e.event_id = j.event_id
+    SELECT j.id, j.next_attempt_at AS at, j.destination_key AS k FROM jobs j INDEXED BY jobs_destination JOIN events e ON e.event_id = j.event_id
     WHERE j.destination_key = @dest AND ${CLAIMABLE}
     ORDER BY j.next_attempt_at, j.id LIMIT CAST(@limit AS INTEGER)`,
   lease: 'UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?',
@@ -217,18 +217,20 @@ class SqliteStore implements Store {
     }));
   }
 
-  /** The ids of up to `o.limit` claimable jobs (claim-rule.ts), earliest due first. */
+  /** The ids of up to `o.limit` claimable jobs (claim-rule.ts), earliest due first, at most `o.perDestination` of a destination. */
   private pickClaimable(o: ClaimOptions): number[] {
     const params = { now: o.now, receivers: o.receivers ? JSON.stringify(o.receivers) : null, skip: JSON.stringify(o.skipDestinations ?? []) };
-    type Row = { id: number; at: number };
+    const cap = Math.max(1, Math.min(o.limit, o.perDestination ?? o.limit));
+    type Row = { id: number; at: number; k: string };
     const b = this.stmt(CLAIM.bound).get(o.now) as Row | undefined;
-    const first = this.stmt(CLAIM.inWindow).all({ ...params, limit: o.limit, boundAt: b?.at ?? o.now, boundId: b?.id ?? Number.MAX_SAFE_INTEGER }) as Row[];
+    const first = capPerDestination(
+      this.stmt(CLAIM.inWindow).all({ ...params, limit: o.limit, boundAt: b?.at ?? o.now, boundId: b?.id ?? Number.MAX_SAFE_INTEGER }) as Row[], cap);
     if (first.length >= o.limit || !b) return first.map((r) => r.id);
     let found: Row[] = [];
     for (const { k, at } of this.stmt(CLAIM.destinations).all({ now: o.now, skip: params.skip }) as Array<{ k: string; at: number }>) {
       // Every job of this destination and the ones after it is due at `at` or later.
       if (found.length >= o.limit && found[o.limit - 1].at < at) break;
-      found = found.concat(this.stmt(CLAIM.inDestination).all({ ...params, dest: k, limit: o.limit }) as Row[]);
+      found = found.concat(this.stmt(CLAIM.inDestination).all({ ...params, dest: k, limit: cap }) as Row[]);
       found.sort((x, y) => x.at - y.at || x.id - y.id);
     }
     return found.slice(0, o.limit).map((r) => r.id);
@@ -437,4 +439,14 @@ class SqliteStore implements Store {
   timerStats: Timers['timerStats'] = (now) => this.timers.timerStats(now);
   listHeld: Timers['listHeld'] = (...a) => this.timers.listHeld(...a);
   pruneGroups: Timers['pruneGroups'] = (...a) => this.timers.pruneGroups(...a);
+}
+
+/** The rows in order, keeping at most `cap` of each destination. */
+function capPerDestination<R extends { k: string }>(rows: R[], cap: number): R[] {
+  const taken = new Map<string, number>();
+  return rows.filter((r) => {
+    const n = taken.get(r.k) ?? 0;
+    taken.set(r.k, n + 1);
+    return n < cap;
+  });
 }

@@ -78,6 +78,8 @@ export interface ClaimOptions {
   receivers?: string[];
   /** Destinations not to claim now (paused or paced by the caller). */
   skipDestinations?: string[];
+  /** At most this many jobs of one destination (default: `limit`). */
+  perDestination?: number;
 }
 
 /** The inbox: webhooks stored with their dedup keys, routed later. */
@@ -231,6 +233,11 @@ export interface Store extends Inbox, JobQueue, Pacing, MessageRefs, Installatio
   /** Creates or upgrades the schema (under a lock where replicas share the store); see migrations.ts. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Calls `listener` when new events or jobs are committed by any process sharing the store (PostgreSQL: LISTEN/
+   * NOTIFY), so replicas wake at once; the poll stays the fallback. Absent where one process owns the store.
+   */
+  watchWork?(listener: (kind: 'events' | 'jobs') => void): () => void;
   /** A cheap round trip, for /readyz. */
   ping(): Promise<void>;
 }

@@ -122,12 +122,16 @@ export class FakeQueue implements Pick<Store, 'claimJobs' | 'releaseJob'> {
     if (scripted) return scripted;
     const leased = (r: Row) => r.leaseOwner !== null && r.leaseUntil > o.now;
     const pair = (r: Row) => `${r.job.receiver}|${r.job.entityKey}`;
+    const perDestination = new Map<string, number>();
     const picked = this.rows.filter((r) => {
       if (r.state !== 'pending' || r.nextAttemptAt > o.now || leased(r)) return false;
       if (o.receivers && !o.receivers.includes(r.job.receiver)) return false;
       if (o.skipDestinations?.includes(r.job.destinationKey)) return false;
       const sameCheck = this.rows.filter((x) => x.state === 'pending' && pair(x) === pair(r));
-      return sameCheck[0] === r && !sameCheck.some((x) => x !== r && leased(x));
+      if (sameCheck[0] !== r || sameCheck.some((x) => x !== r && leased(x))) return false;
+      const n = perDestination.get(r.job.destinationKey) ?? 0;
+      perDestination.set(r.job.destinationKey, n + 1);
+      return n < (o.perDestination ?? o.limit);
     }).slice(0, o.limit);
     for (const r of picked) {
       r.leaseOwner = o.owner;

@@ -68,13 +68,20 @@ describe('leaseFor and leaseCoversAttempt (the lease guard)', () => {
 });
 
 describe('createJobScheduler', () => {
-  it('claims at most one destination’s share of the free slots, under its owner, with the lease, for the receivers configured', async () => {
+  it('claims every free slot, at most a destination’s share of each destination, under its owner, with the lease, for the receivers configured', async () => {
     const t = setup({ concurrency: 8, leaseMs: 1000, timeoutMs: 300 });
-    t.store.add(job({ id: 1 }), job({ id: 2 }), job({ id: 3 }));
-    expect(await t.scheduler.claim(), 'every slot asked for was filled').to.equal(true);
-    expect(t.store.claims).to.deep.equal([{ now: T0, limit: 2, owner: 'me', leaseMs: 2300, receivers: ['a', 'b'], skipDestinations: [] }]);
+    t.store.add(job({ id: 1 }), job({ id: 2 }), job({ id: 3 }), job({ id: 4, destination: 'y' }));
+    expect(await t.scheduler.claim(), 'the store had fewer than the free slots').to.equal(false);
+    expect(t.store.claims).to.deep.equal([{ now: T0, limit: 8, owner: 'me', leaseMs: 2300, receivers: ['a', 'b'], skipDestinations: [], perDestination: 2 }]);
+    expect(t.started).to.deep.equal([1, 2, 4]);
+    expect(t.scheduler.inflight).to.equal(3);
+  });
+
+  it('says more may be due when the claim filled every free slot', async () => {
+    const t = setup({ concurrency: 2 });
+    t.store.add(job({ id: 1, destination: 'x' }), job({ id: 2, destination: 'y' }), job({ id: 3, destination: 'z' }));
+    expect(await t.scheduler.claim()).to.equal(true);
     expect(t.started).to.deep.equal([1, 2]);
-    expect(t.scheduler.inflight).to.equal(2);
   });
 
   it('asks the store for nothing while every slot is taken', async () => {

@@ -467,6 +467,28 @@ export function storeContract(name: string, make: () => Promise<Store>, options:
         expect(ids(await claim(store, now, 'B', { limit: 2 }))).to.deep.equal([await jobOf(backlog[0]), await jobOf(backlog[1])]);
       });
 
+      it('perDestination caps the jobs of each destination, and the claim fills up from the others, earliest due first', async function () {
+        this.timeout(20_000);
+        // 300 due jobs on "busy" first (more than the claim's window), then two on each of "x" and "y".
+        const preRouted = (e: AverEvent, dest: string, at: number) => ({
+          event: { ...e, receivedAt: at }, dedupKey: e.eventId, dedupUntil: at + 60_000,
+          preRouted: { labels: labelsFor(e), jobs: jobsFor(e, ['r1'], dest) },
+        });
+        const backlog = Array.from({ length: 300 }, () => event());
+        await store.appendEvents(backlog.map((e, i) => preRouted(e, 'busy', T0 + i)));
+        const [x1, x2, y1, y2] = [event(), event(), event(), event()];
+        await store.appendEvents([preRouted(x1, 'x', T0 + 400), preRouted(y1, 'y', T0 + 401), preRouted(x2, 'x', T0 + 402), preRouted(y2, 'y', T0 + 403)]);
+        const jobOf = async (e: AverEvent) => (await store.jobsForEvent(e.eventId))[0].id;
+        const now = T0 + 1000;
+        const got = await claim(store, now, 'A', { limit: 10, perDestination: 2 });
+        expect(ids(got).sort((a, b) => a - b)).to.deep.equal([
+          await jobOf(backlog[0]), await jobOf(backlog[1]), await jobOf(x1), await jobOf(y1), await jobOf(x2), await jobOf(y2),
+        ].sort((a, b) => a - b));
+        // The rest of "busy", two at a time; the jobs leased stay out.
+        expect(ids(await claim(store, now, 'B', { limit: 10, perDestination: 2 })).sort((a, b) => a - b))
+          .to.deep.equal([await jobOf(backlog[2]), await jobOf(backlog[3])].sort((a, b) => a - b));
+      });
+
       it('does not claim a job before it is due', async function () {
         const [id] = await routed(store, event(), ['r1'], { now: T0 + 1000 });
         expect(await claim(store, T0 + 999)).to.deep.equal([]);

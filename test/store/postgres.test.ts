@@ -27,6 +27,36 @@ describe('PostgreSQL store', function () {
   checkStatesContract('postgres', () => db().freshStore(), { sibling: (store) => db().sibling(store) });
 
   timersContract('postgres', () => db().freshStore());
+  describe('watchWork (LISTEN/NOTIFY)', function () {
+    it('tells every replica when another commits events, and when it routes them into jobs', async function () {
+      const a = await db().freshStore();
+      await a.migrate();
+      const b = await db().sibling(a);
+      try {
+        const heard: string[] = [];
+        let hear!: () => void;
+        const next = () => new Promise<void>((r) => { hear = r; });
+        const stop = a.watchWork!((kind) => { heard.push(kind); hear(); });
+        // The listener connects in the background: notify until it hears, then check what it heard.
+        const event = { eventId: 'ev-1', type: 'LiveCheck', id: 'chk-1', groupId: 'g', status: 'Completed', receivedAt: 1, unknownType: false, unknownStatus: false, raw: {} };
+        let heardEvents = next();
+        for (let i = 0; heard.length === 0 && i < 50; i++) {
+          await b.appendEvents([{ event: { ...event, eventId: `ev-${i}` }, dedupKey: `k-${i}`, dedupUntil: 2 }]);
+          await Promise.race([heardEvents, new Promise((r) => setTimeout(r, 100))]);
+        }
+        expect(heard[0]).to.equal('events');
+        heard.length = 0;
+        heardEvents = next();
+        await b.routeEvents([{ eventId: 'ev-0', labels: {}, details: null, jobs: [{ receiver: 'r', entityKey: 'LiveCheck:chk-1', destinationKey: 'r/c' }] }], 3);
+        await heardEvents;
+        expect(heard).to.deep.equal(['jobs']);
+        stop();
+      } finally {
+        await b.close();
+        await a.close();
+      }
+    });
+  });
 
   describe('openPostgresStore', function () {
     it('takes the schema from the URL\'s ?schema= and records the applied migrations there', async function () {
