@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { inTransaction } from './pg-transaction.js';
 import type { Logger } from 'pino';
 import type { AverEvent } from '../model/event.js';
 import { BridgeError } from '../errors.js';
@@ -537,20 +538,8 @@ class PostgresStore implements Store {
     }));
   }
 
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await c.query('BEGIN');
-      const result = await fn(c);
-      await c.query('COMMIT');
-      return result;
-    } catch (err) {
-      await c.query('ROLLBACK').catch((e: Error) => { broken = e; });
-      throw err;
-    } finally {
-      c.release(broken);
-    }
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 }
 

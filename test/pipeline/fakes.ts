@@ -1,40 +1,11 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import type { Clock } from '../../src/clock.js';
 import type { DeliveryJob } from '../../src/model/job.js';
 import type { ClaimOptions, Store } from '../../src/store/store.js';
 
-export const T0 = 1_700_000_000_000;
+import { T0 } from '../helpers/clock.js';
 
-/** A clock that moves only when told; sleepers wake when it passes their time, or when their signal aborts. */
-export function fakeClock(start = T0): Clock & { advance(ms: number): void; readonly sleepers: number[] } {
-  let t = start;
-  let sleepers: Array<{ at: number; wake: () => void }> = [];
-  return {
-    now: () => t,
-    sleep(ms, signal) {
-      return new Promise<void>((resolve) => {
-        if (signal?.aborted) return resolve();
-        const sleeper = { at: t + Math.max(0, ms), wake: done };
-        function done() {
-          signal?.removeEventListener('abort', done);
-          sleepers = sleepers.filter((s) => s !== sleeper);
-          resolve();
-        }
-        sleepers.push(sleeper);
-        signal?.addEventListener('abort', done, { once: true });
-      });
-    },
-    advance(ms) {
-      t += ms;
-      for (const s of sleepers.filter((x) => x.at <= t)) s.wake();
-    },
-    /** How long each pending sleep has left. */
-    get sleepers() {
-      return sleepers.map((s) => s.at - t);
-    },
-  };
-}
+export { fakeClock, T0 } from '../helpers/clock.js';
 
 /** A pino logger that keeps its lines, parsed. */
 export function memoryLogger(): { logger: Logger; lines: Array<Record<string, unknown>>; messages: () => string[] } {
