@@ -15,7 +15,8 @@ import type { Config } from './model/config.js';
 import { createDeliveryWorker } from './pipeline/deliver-jobs.js';
 import { createTimerPump } from './pipeline/fire-timers.js';
 import { createPump } from './pipeline/pump.js';
-import { routeEvents } from './pipeline/route-events.js';
+import { routeAtIngest, routeEvents } from './pipeline/route-events.js';
+import { createIngestFirst } from './pipeline/ingest-first.js';
 import { createLiveConfig } from './reload/live-config.js';
 import { createGroupCommit } from './store/group-commit.js';
 import { openStore } from './store/open-store.js';
@@ -46,7 +47,9 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   const fetchFn = options.fetch ?? globalThis.fetch;
   const metrics = createMetrics();
   const store = options.store ?? (await openStore(initial.storage.url, logger));
-  const inbox = createGroupCommit(store);
+  // Webhooks in a burst go first: the pipeline's pumps rest while many wait on each commit (pipeline/ingest-first.ts).
+  const ingestFirst = createIngestFirst();
+  const inbox = createGroupCommit(store, { onCommit: ingestFirst.committed });
   // One process owns an SQLite store, so its leases carry a fixed name: leases a crashed run left
   // behind are given back at start instead of waiting out delivery.leaseTime.
   const ownsStore = store.kind === 'sqlite' && !options.store;
@@ -57,6 +60,7 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     store, clock, logger, metrics, owner: options.owner ?? (ownsStore ? 'local' : undefined),
     receivers: () => live.state().receivers,
     delivery: () => live.config().delivery,
+    turn: ingestFirst.turn,
   });
   // Enrichment is built once from the start-up config: its token and cache outlive reloads.
   const api = initial.aver.api;
@@ -70,7 +74,7 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
     const n = await routeEvents({ store, state: live.state, clock, logger, metrics, enrich: enricher && ((e) => enricher.enrich(e)), leaseMs });
     if (n > 0) worker.wake();
     return n;
-  }, { clock, logger, intervalMs: () => live.config().delivery.pollIntervalMs });
+  }, { clock, logger, intervalMs: () => live.config().delivery.pollIntervalMs, turn: ingestFirst.turn });
   // Replicas sharing a PostgreSQL store wake each other when events or jobs arrive; the poll stays the fallback.
   store.watchWork?.((kind) => (kind === 'jobs' ? worker.wake() : router.wake()));
   const commands = createChatCommands({
@@ -83,7 +87,9 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   const intake = createIntake();
   const routes = bridgeRoutes({
     config: live.config, state: live.state, inbox, store, clock, logger, metrics,
-    accepting: intake.accepting, onAccepted: () => router.wake(),
+    accepting: intake.accepting, onAccepted: (routed) => (routed ? worker.wake() : router.wake()),
+    // Without enrichment, routing needs nothing asynchronous: events are routed in their append's transaction.
+    routeAtIngest: enricher ? undefined : (event) => routeAtIngest({ state: live.state, clock, metrics, logger }, event),
   });
   const admin = createAdminRouter({
     config: live.config, state: live.state, store, metrics, clock, logger,
@@ -93,7 +99,7 @@ export async function createBridge(initial: Config, options: BridgeOptions = {})
   const http = createHttpApps({ logger, routes, admin, trustProxy: initial.server.trustProxy, internal: initial.server.internal !== undefined });
   // Group windows, held deliveries and reminders (pipeline/fire-timers.ts): they start and stop with routing.
   const timers = createTimerPump({ store, clock, logger, metrics, tree: () => live.state().tree, owner: worker.owner, lease: () => live.config().delivery }, {
-    onJobs: () => worker.wake(), intervalMs: () => live.config().delivery.pollIntervalMs,
+    onJobs: () => worker.wake(), intervalMs: () => live.config().delivery.pollIntervalMs, turn: ingestFirst.turn,
   });
   const routing = {
     start: () => { router.start(); timers.start(); },

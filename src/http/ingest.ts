@@ -6,6 +6,7 @@ import { normalise } from '../aver/normalise.js';
 import { validateWebhook } from '../aver/validate-webhook.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../model/config.js';
+import type { AverEvent } from '../model/event.js';
 import { BridgeError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { GroupCommit } from '../store/group-commit.js';
@@ -23,8 +24,13 @@ export interface IngestDeps {
   metrics: Metrics;
   /** False while shutting down: new webhooks get 503 so Aver (or a balancer) goes elsewhere. */
   accepting: () => boolean;
-  /** Called after an event is stored, to wake the router. */
-  onAccepted: () => void;
+  /** Called after an event is stored, to wake the router (or, when it was routed as it was stored, the worker). */
+  onAccepted: (routed: boolean) => void;
+  /**
+   * Routes an event in its append's own transaction, when routing needs nothing asynchronous (see
+   * pipeline/route-events.ts); absent, the router routes it after it is stored.
+   */
+  routeAtIngest?: (event: AverEvent) => { preRouted: NonNullable<NewEvent['preRouted']>; stored: () => void };
   /** Told whether each append succeeded, for /readyz. */
   writes?: Pick<WriteHealth, 'succeeded' | 'failed'>;
 }
@@ -58,7 +64,8 @@ export function ingestWebhook(deps: IngestDeps): Middleware {
       }
       const now = deps.clock.now();
       const event = normalise(validateWebhook(parsed), newEventId(now), now);
-      const result = await appendCounted(deps, { event, dedupKey: dedupKey(event), dedupUntil: now + webhook.dedupWindowMs });
+      const routed = deps.routeAtIngest?.(event);
+      const result = await appendCounted(deps, { event, dedupKey: dedupKey(event), dedupUntil: now + webhook.dedupWindowMs, preRouted: routed?.preRouted });
       // Undocumented values are counted as "other", so a sender cannot create unbounded metric series.
       const metricLabels = { type: event.unknownType ? 'other' : event.type, status: event.unknownStatus ? 'other' : event.status };
       deps.metrics.eventsReceived.inc({ ...metricLabels, outcome: result.duplicate ? 'duplicate' : 'accepted', code: '' });
@@ -76,7 +83,8 @@ export function ingestWebhook(deps: IngestDeps): Middleware {
       );
       ctx.status = 202;
       ctx.body = { accepted: true, eventId: event.eventId };
-      deps.onAccepted();
+      routed?.stored();
+      deps.onAccepted(routed !== undefined);
     } catch (err) {
       const code = err instanceof BridgeError ? err.code : 'internal_error';
       deps.metrics.eventsReceived.inc({ type: '', status: '', outcome: 'rejected', code });

@@ -9,7 +9,7 @@ import type { Config } from '../model/config.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { Store } from '../store/store.js';
 import { createWriteHealth, healthz, readyz } from './health.js';
-import { ingestWebhook } from './ingest.js';
+import { ingestWebhook, type IngestDeps } from './ingest.js';
 import { serveMetrics } from './metrics.js';
 import { createHttpApp, type HttpRoute } from './server.js';
 
@@ -29,8 +29,10 @@ export interface BridgeRouteDeps {
   metrics: Metrics;
   /** False while shutting down: ingest and /readyz answer 503. */
   accepting: () => boolean;
-  /** Called after an event is stored, to wake the router. */
-  onAccepted: () => void;
+  /** Called after an event is stored, to wake the router (or the worker, when it was routed as it was stored). */
+  onAccepted: IngestDeps['onAccepted'];
+  /** Routing in the append's transaction (ingest.ts), when routing needs nothing asynchronous. */
+  routeAtIngest?: IngestDeps['routeAtIngest'];
 }
 
 /** The bridge's routes by who calls them: Aver, Slack and Teams (`public`), or probes and Prometheus (`internal`). */

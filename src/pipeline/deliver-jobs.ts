@@ -11,7 +11,7 @@ import type { CompletedJob, Store } from '../store/store.js';
 import { DIGEST_FIRST, DIGEST_ITEMS } from '../present/digest.js';
 import { attemptDelivery } from './attempt-delivery.js';
 import { takeSlot } from './pace.js';
-import { createPump } from './pump.js';
+import { createPump, type PumpDeps } from './pump.js';
 import { recordOutcome, recordReceiverRemoved, type OutcomeDeps } from './record-outcome.js';
 import { createJobScheduler, leaseCoversAttempt } from './schedule-jobs.js';
 
@@ -25,6 +25,8 @@ export interface WorkerDeps {
   /** Identifies this process's leases; replicas must differ. */
   owner?: string;
   random?: () => number;
+  /** Resolves when the next claim may run: webhooks in a burst go first (ingest-first.ts). */
+  turn?: PumpDeps['turn'];
 }
 
 /**
@@ -57,7 +59,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   };
   // More may be due after a full claim: claim again, after a turn of the event loop so webhooks are answered in between.
   const pump = createPump('claiming jobs', async () => ((await scheduler.claim()) ? 1 : 0), {
-    clock, logger: deps.logger, afterErrorMs: 0,
+    clock, logger: deps.logger, afterErrorMs: 0, turn: deps.turn,
     intervalMs: () => scheduler.waitMs(deps.delivery().pollIntervalMs),
   });
 

@@ -4,7 +4,7 @@ import type { Metrics } from '../metrics.js';
 import { mutedUntil } from '../grouping/mute.js';
 import { routeAt, type Route } from '../routing/tree.js';
 import type { Store } from '../store/store.js';
-import { createPump } from './pump.js';
+import { createPump, type PumpDeps } from './pump.js';
 
 export interface TimerDeps {
   store: Store;
@@ -75,12 +75,12 @@ export async function fireTimers(deps: TimerDeps): Promise<number> {
 /** The timers step on a pump of its own: every poll interval, and at once when a flush enqueued jobs it wakes the worker. */
 export function createTimerPump(
   deps: Omit<TimerDeps, 'leaseMs'> & { lease: () => { leaseMs: number } },
-  options: { onJobs: () => void; intervalMs: () => number },
+  options: { onJobs: () => void; intervalMs: () => number; turn?: PumpDeps['turn'] },
 ) {
   return createPump('timers', async () => {
     const n = await fireTimers({ ...deps, leaseMs: deps.lease().leaseMs });
     if (n > 0) options.onJobs();
     // More may be due than one batch took: step again until a step finds nothing.
     return n;
-  }, { clock: deps.clock, logger: deps.logger, intervalMs: options.intervalMs });
+  }, { clock: deps.clock, logger: deps.logger, intervalMs: options.intervalMs, turn: options.turn });
 }

@@ -13,6 +13,8 @@ export interface PumpDeps {
   intervalMs: () => number;
   /** How long to pause after a failed step before resting as usual (default 1 s; 0: rest at once). */
   afterErrorMs?: number;
+  /** Resolves when the next step may run: webhooks in a burst go first (ingest-first.ts). */
+  turn?: (stop: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -40,12 +42,18 @@ export function createPump(name: string, step: () => Promise<number>, deps: Pump
     timer.abort();
   }
 
+  /** Between steps: a turn of the event loop, so webhooks are answered in between, and a rest while they burst. */
+  async function between(stop: AbortSignal): Promise<void> {
+    await yieldTurn();
+    if (deps.turn) await deps.turn(stop);
+  }
+
   async function loop(stop: AbortSignal) {
     while (running) {
       pending = false;
       try {
-        // Between batches, a turn of the event loop: a burst of webhooks is acknowledged first, the step catches up.
-        while (running && (await step()) > 0) await yieldTurn();
+        if (deps.turn) await deps.turn(stop);
+        while (running && (await step()) > 0) await between(stop);
       } catch (err) {
         deps.logger.error({ err, step: name }, `${name} failed; will try again`);
         if (afterErrorMs > 0) await deps.clock.sleep(afterErrorMs, stop);

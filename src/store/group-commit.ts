@@ -11,8 +11,16 @@ import type { AppendResult, NewEvent, Store } from './store.js';
  * when a batch fails all the same its events are appended one by one, so only
  * the one at fault is refused (422); a failing store fails them all (5xx).
  */
-export function createGroupCommit(store: Pick<Store, 'appendEvents'> & Partial<Pick<Store, 'kind' | 'ping'>>, maxBatch = 512) {
-  const batch = batchPerTurn((items: NewEvent[]) => store.appendEvents(items), {
+export function createGroupCommit(
+  store: Pick<Store, 'appendEvents'> & Partial<Pick<Store, 'kind' | 'ping'>>,
+  options: { maxBatch?: number; onCommit?: (size: number) => void } = {},
+) {
+  const { maxBatch = 512, onCommit } = options;
+  const batch = batchPerTurn((items: NewEvent[]) => {
+    // How many webhooks each commit takes tells a burst from a steady stream (pipeline/ingest-first.ts).
+    onCommit?.(items.length);
+    return store.appendEvents(items);
+  }, {
     maxBatch,
     refuse: (item) => unstorable(item, store.kind),
     isolate: {

@@ -59,6 +59,15 @@ ALTER TABLE jobs ADD COLUMN action_id INTEGER;`,
   },
   // Groups, held deliveries and reminders (issue 15): versions 20 and up, kept in timer-migrations.ts.
   ...SQLITE_TIMER_MIGRATIONS,
+  {
+    // Numbered from 40, as PostgreSQL's step of the same issue.
+    version: 41,
+    name: 'delivered jobs index',
+    // Only pruning reads jobs by (state, updated_at), and only delivered ones: a partial index of those is not
+    // written when a job is claimed, given back or retried (each sets updated_at), only when it is delivered.
+    sql: `CREATE INDEX jobs_done ON jobs (updated_at, id) WHERE state = 'done';
+DROP INDEX jobs_state;`,
+  },
 ];
 
 /** Applies the steps the database lacks and records them, inside the caller's (immediate) transaction. */

@@ -21,8 +21,8 @@ import { actionData, actionRecord, type CheckActionRow } from './check-rows.js';
 const decode = rowMappers(SQLITE_COLUMNS);
 
 /**
- * The claim rule in SQLite's spelling. The index hints matter: left to itself the planner picks jobs_state for the
- * per-entity lookups and a claim reads pending × pending rows (seconds at 8,000).
+ * The claim rule in SQLite's spelling. The index hints matter: left to itself the planner picked an index on the
+ * job's state for the per-entity lookups and a claim read pending × pending rows (seconds at 8,000).
  */
 const CLAIMABLE = claimable({
   now: '@now',
@@ -137,15 +137,17 @@ class SqliteStore implements Store {
   async appendEvents(batch: NewEvent[]): Promise<AppendResult[]> {
     const findKey = this.stmt('SELECT event_id, until FROM dedup WHERE key = ?');
     const putKey = this.stmt('INSERT INTO dedup (key, event_id, until) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, until = excluded.until');
-    const insert = this.stmt(`INSERT INTO events (event_id, type, id, group_id, status, received_at, unknown_type, unknown_status, raw)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // An event routed as it is stored goes in routed, with its labels: never into the unrouted index, no second write.
+    const insert = this.stmt(`INSERT INTO events (event_id, type, id, group_id, status, received_at, unknown_type, unknown_status, raw, routed, labels)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     return this.write(() =>
       batch.map(({ event: e, dedupKey, dedupUntil, preRouted }): AppendResult => {
         const existing = findKey.get(dedupKey) as { event_id: string; until: number } | undefined;
         if (existing && existing.until > e.receivedAt) return { duplicate: true, eventId: existing.event_id };
         putKey.run(dedupKey, e.eventId, dedupUntil);
-        insert.run(e.eventId, e.type, e.id, e.groupId, e.status, e.receivedAt, e.unknownType ? 1 : 0, e.unknownStatus ? 1 : 0, JSON.stringify(e.raw));
-        if (preRouted) this.routeOne(e.eventId, preRouted.labels, null, preRouted.jobs, e.receivedAt);
+        const seq = insert.run(e.eventId, e.type, e.id, e.groupId, e.status, e.receivedAt, e.unknownType ? 1 : 0, e.unknownStatus ? 1 : 0,
+          JSON.stringify(e.raw), preRouted ? 1 : 0, preRouted ? JSON.stringify(preRouted.labels) : null).lastInsertRowid;
+        if (preRouted) this.addJobs(e.eventId, Number(seq), preRouted.jobs, e.receivedAt);
         return { duplicate: false, eventId: e.eventId };
       }),
     true);
@@ -174,16 +176,22 @@ class SqliteStore implements Store {
 
   /** Marks the event routed and enqueues its jobs, inside the caller's transaction; false (nothing done) if already routed. */
   private routeOne(eventId: string, labels: Labels, details: EventDetails | null, jobs: NewJob[], now: number): boolean {
-    const mark = this.stmt('UPDATE events SET routed = 1, labels = ?, details = ? WHERE event_id = ? AND routed = 0');
+    const mark = this.stmt('UPDATE events SET routed = 1, labels = ?, details = ? WHERE event_id = ? AND routed = 0 RETURNING seq');
+    const marked = mark.get(JSON.stringify(labels), details ? JSON.stringify(details) : null, eventId) as { seq: number } | undefined;
+    if (!marked) return false;
+    this.addJobs(eventId, marked.seq, jobs, now);
+    return true;
+  }
+
+  /** Enqueues a routed event's jobs, inside the caller's transaction. */
+  private addJobs(eventId: string, seq: number, jobs: NewJob[], now: number): void {
     const insert = this.stmt(`INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, next_attempt_at, created_at, updated_at)
-      VALUES (?, (SELECT seq FROM events WHERE event_id = ?), ?, ?, ?, ?, ?, ?)`);
-    if (mark.run(JSON.stringify(labels), details ? JSON.stringify(details) : null, eventId).changes === 0) return false;
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     for (const j of jobs) {
       // A job of a grouping or muted route waits in its group instead (sqlite-timers.ts).
       if (j.timers) this.timers.routeTimed(eventId, j, now);
-      if (!j.timers?.group) insert.run(eventId, eventId, j.receiver, j.entityKey, j.destinationKey, now, now, now);
+      if (!j.timers?.group) insert.run(eventId, seq, j.receiver, j.entityKey, j.destinationKey, now, now, now);
     }
-    return true;
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {
@@ -329,7 +337,7 @@ class SqliteStore implements Store {
   async pruneDelivered(before: number, limit: number): Promise<{ jobs: number; events: number }> {
     return this.write(() => ({
       jobs: this.stmt(`DELETE FROM jobs WHERE id IN (
-        SELECT id FROM jobs INDEXED BY jobs_state WHERE state = 'done' AND updated_at < ? ORDER BY updated_at, id LIMIT CAST(? AS INTEGER))`).run(before, limit).changes,
+        SELECT id FROM jobs INDEXED BY jobs_done WHERE state = 'done' AND updated_at < ? ORDER BY updated_at, id LIMIT CAST(? AS INTEGER))`).run(before, limit).changes,
       // Events arrive in seq order: the scan stops at the first one inside the retention (no index on received_at).
       events: this.stmt(`DELETE FROM events WHERE seq IN (
         SELECT e.seq FROM events e
