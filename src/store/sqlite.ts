@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AverEvent, EventDetails, Labels } from '../model/event.js';
 import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef, NewJob } from '../model/job.js';
@@ -66,11 +67,11 @@ export async function openSqliteStore(path: string): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  // NORMAL by default; appends switch to FULL so an acknowledged webhook is fsynced (see write()).
+  // Every commit is NORMAL; an append then syncs the write-ahead log itself before it resolves (see durably()).
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = OFF');
-  return new SqliteStore(db);
+  return new SqliteStore(db, path === ':memory:' ? null : `${path}-wal`);
 }
 
 class SqliteStore implements Store {
@@ -83,7 +84,10 @@ class SqliteStore implements Store {
   /** Groups, held deliveries and reminders (sqlite-timers.ts). */
   private readonly timers: SqliteTimers;
 
-  constructor(private readonly db: Database.Database) {
+  /** The write-ahead log, opened once to sync it (durably()); null for an in-memory store. */
+  private wal: Promise<FileHandle> | null = null;
+
+  constructor(private readonly db: Database.Database, private readonly walPath: string | null) {
     this.timers = new SqliteTimers(db);
   }
 
@@ -103,21 +107,32 @@ class SqliteStore implements Store {
   }
 
   /**
-   * Runs a write transaction. Only the inbox needs an fsync before it returns
-   * (an acknowledged webhook must survive power loss); job bookkeeping commits
-   * with synchronous=NORMAL, which in WAL mode survives a process crash, and is
-   * made durable by the next full sync. Losing it to power loss costs at most a
-   * duplicate delivery, never a lost event.
+   * Runs a write transaction, committed with synchronous=NORMAL: in WAL mode that survives a process crash, and
+   * is made durable by the next sync. Losing job bookkeeping to power loss costs at most a duplicate delivery,
+   * never a lost event. Only the inbox needs more (durably()).
    */
-  private write<T>(fn: () => T, durable = false): T {
-    // db.pragma, not a cached statement: SQLite applies `synchronous = …` when the statement is prepared.
-    if (!durable) return this.db.transaction(fn).immediate();
-    this.db.pragma('synchronous = FULL');
-    try {
-      return this.db.transaction(fn).immediate();
-    } finally {
-      this.db.pragma('synchronous = NORMAL');
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * A write that must survive power loss before the caller answers (an acknowledged webhook): committed as any
+   * other, then the write-ahead log is fsynced on libuv's thread pool. The same guarantee as synchronous=FULL, whose
+   * only difference in WAL mode is that sync at commit (SQLite syncs the log before every checkpoint and the database
+   * after it either way), but the event loop is not stopped for the disk (0.5–0.6 ms a commit on the benchmark's
+   * machine): requests are read meanwhile, and join the next commit.
+   */
+  private async durably<T>(fn: () => T): Promise<T> {
+    const result = this.write(fn);
+    if (this.walPath) {
+      // Opened after the first commit, which creates the log if it was not there.
+      this.wal ??= open(this.walPath, 'r').catch((err: unknown) => {
+        this.wal = null;
+        throw err;
+      });
+      await (await this.wal).datasync();
     }
+    return result;
   }
 
   async migrate(): Promise<void> {
@@ -125,6 +140,9 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    const wal = this.wal;
+    this.wal = null;
+    await (await wal?.catch(() => undefined))?.close();
     if (this.db.open) this.db.close();
   }
 
@@ -140,7 +158,7 @@ class SqliteStore implements Store {
     // An event routed as it is stored goes in routed, with its labels: never into the unrouted index, no second write.
     const insert = this.stmt(`INSERT INTO events (event_id, type, id, group_id, status, received_at, unknown_type, unknown_status, raw, routed, labels)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    return this.write(() =>
+    return this.durably(() =>
       batch.map(({ event: e, dedupKey, dedupUntil, preRouted }): AppendResult => {
         const existing = findKey.get(dedupKey) as { event_id: string; until: number } | undefined;
         if (existing && existing.until > e.receivedAt) return { duplicate: true, eventId: existing.event_id };
@@ -149,8 +167,7 @@ class SqliteStore implements Store {
           JSON.stringify(e.raw), preRouted ? 1 : 0, preRouted ? JSON.stringify(preRouted.labels) : null).lastInsertRowid;
         if (preRouted) this.addJobs(e.eventId, Number(seq), preRouted.jobs, e.receivedAt);
         return { duplicate: false, eventId: e.eventId };
-      }),
-    true);
+      }));
   }
 
   /** One process owns this store and routes one batch at a time: the lease (for replicas) is not needed. */
