@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction } from './pg-transaction.js';
+import { bookkeepingQuery, inTransaction, type TransactionOptions } from './pg-transaction.js';
 import type { GroupDigest, GroupKind, NewJob } from '../model/job.js';
 import type { Labels } from '../model/event.js';
 import { decideFlush } from '../grouping/window.js';
@@ -8,6 +8,9 @@ import { EVENT_COLUMNS, POSTGRES_COLUMNS, rowMappers, type EventRow } from './ro
 import type { DueGroup, DueReminder, FlushResult, HeldDelivery, TimerLease, Timers, TimerStats } from './timers.js';
 
 const decode = rowMappers(POSTGRES_COLUMNS);
+
+/** The timers' transactions: bookkeeping (see PostgresTimers). */
+const BOOKKEEPING: TransactionOptions = { bookkeeping: true };
 
 /** A job of a routing batch with timers, and the seq of its event. */
 export interface TimedJob extends NewJob {
@@ -53,16 +56,20 @@ interface GroupRow {
   opened_at: number; flush_at: number; interval_ms: number; digested: boolean;
 }
 
-/** Groups, held deliveries and reminders in PostgreSQL (see timers.ts): leases taken with SKIP LOCKED. */
+/**
+ * Groups, held deliveries and reminders in PostgreSQL (see timers.ts): leases taken with SKIP LOCKED. Their writes
+ * are bookkeeping, committed without waiting for the WAL flush (pg-transaction.ts): one lost to a server crash comes
+ * back as it was, and the group is flushed or the reminder fired again.
+ */
 export class PostgresTimers implements Timers {
   constructor(private readonly pool: pg.Pool) {}
 
-  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, fn);
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>, o?: TransactionOptions): Promise<T> {
+    return inTransaction(this.pool, fn, o);
   }
 
   async claimDueGroups(o: TimerLease): Promise<DueGroup[]> {
-    const { rows } = await this.pool.query<Pick<GroupRow, 'id' | 'receiver' | 'kind' | 'route_path' | 'flush_at'>>(
+    const { rows } = await bookkeepingQuery<Pick<GroupRow, 'id' | 'receiver' | 'kind' | 'route_path' | 'flush_at'>>(this.pool,
       `UPDATE alert_groups SET lease_owner = $2, lease_until = $3 WHERE id IN (
          SELECT id FROM alert_groups WHERE state = 'open' AND flush_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
          ORDER BY flush_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
@@ -74,7 +81,7 @@ export class PostgresTimers implements Timers {
   }
 
   async deferGroup(groupId: number, owner: string, until: number, now: number): Promise<boolean> {
-    const r = await this.pool.query(`UPDATE alert_groups SET flush_at = $1, held_until = $1, lease_owner = NULL, lease_until = NULL, updated_at = $2
+    const r = await bookkeepingQuery(this.pool, `UPDATE alert_groups SET flush_at = $1, held_until = $1, lease_owner = NULL, lease_until = NULL, updated_at = $2
       WHERE id = $3 AND state = 'open' AND lease_owner = $4`, [until, now, groupId, owner]);
     return r.rowCount === 1;
   }
@@ -100,7 +107,7 @@ export class PostgresTimers implements Timers {
       await c.query(`UPDATE alert_groups SET state = $1, flush_at = $2, digested = digested OR $3, lease_owner = NULL, lease_until = NULL, held_until = 0, updated_at = $4
         WHERE id = $5`, [next === null ? 'closed' : 'open', next ?? g.flush_at, decision.action === 'digest', now, groupId]);
       return decision.action;
-    });
+    }, BOOKKEEPING);
   }
 
   async groupDigest(groupId: number, o: { attention: readonly string[]; limit: number }): Promise<GroupDigest | null> {
@@ -120,7 +127,7 @@ export class PostgresTimers implements Timers {
   }
 
   async claimDueReminders(o: TimerLease): Promise<DueReminder[]> {
-    const { rows } = await this.pool.query<{ receiver: string; entity_key: string; route_path: string; due_at: number }>(
+    const { rows } = await bookkeepingQuery<{ receiver: string; entity_key: string; route_path: string; due_at: number }>(this.pool,
       `UPDATE reminders SET lease_owner = $2, lease_until = $3 WHERE (receiver, entity_key) IN (
          SELECT receiver, entity_key FROM reminders WHERE due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
          ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED)
@@ -131,7 +138,7 @@ export class PostgresTimers implements Timers {
   }
 
   async deferReminder(receiver: string, entityKey: string, owner: string, until: number): Promise<boolean> {
-    const r = await this.pool.query('UPDATE reminders SET due_at = $1, lease_owner = NULL, lease_until = NULL WHERE receiver = $2 AND entity_key = $3 AND lease_owner = $4',
+    const r = await bookkeepingQuery(this.pool, 'UPDATE reminders SET due_at = $1, lease_owner = NULL, lease_until = NULL WHERE receiver = $2 AND entity_key = $3 AND lease_owner = $4',
       [until, receiver, entityKey, owner]);
     return r.rowCount === 1;
   }
@@ -155,7 +162,7 @@ export class PostgresTimers implements Timers {
       if (next === null) await c.query('DELETE FROM reminders WHERE receiver = $1 AND entity_key = $2', [receiver, entityKey]);
       else await c.query('UPDATE reminders SET sent = $1, due_at = $2, lease_owner = NULL, lease_until = NULL WHERE receiver = $3 AND entity_key = $4', [sent, next, receiver, entityKey]);
       return true;
-    });
+    }, BOOKKEEPING);
   }
 
   async timerStats(now: number): Promise<TimerStats> {
@@ -184,7 +191,7 @@ export class PostgresTimers implements Timers {
           WHERE r.receiver = x.receiver AND r.entity_key = x.entity_key`, [rows.map((g) => g.receiver), rows.map((g) => `group:${g.id}`)]);
       }
       return { groups: rows.length, members: (closed.rowCount ?? 0) + (sent.rowCount ?? 0) };
-    });
+    }, BOOKKEEPING);
   }
 
   async listHeld(now: number, limit: number, receiver?: string): Promise<HeldDelivery[]> {

@@ -1,11 +1,11 @@
 import pg from 'pg';
-import { inTransaction } from './pg-transaction.js';
+import { bookkeepingQuery, inTransaction, type TransactionOptions } from './pg-transaction.js';
 import type { Logger } from 'pino';
 import type { AverEvent } from '../model/event.js';
 import { BridgeError } from '../errors.js';
 import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef } from '../model/job.js';
 import { GIVE_BACK_LEASE } from './claim-rule.js';
-import { claimQuery, claimUnprepared } from './postgres-claim.js';
+import { claimAnswer, claimQuery, claimUnprepared, PlannerStatistics } from './postgres-claim.js';
 import { WorkListener, workChannel, type WorkKind } from './postgres-notify.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 import { PostgresTimers, routeTimedJobs } from './postgres-timers.js';
@@ -34,6 +34,9 @@ const LOCK_NAMESPACE = 0x61766572;
 
 const decode = rowMappers(POSTGRES_COLUMNS);
 
+/** For the queue's own writes: safe to lose to a server crash (pg-transaction.ts), so not waiting for the WAL flush. */
+const BOOKKEEPING: TransactionOptions = { bookkeeping: true };
+
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** Opens the PostgreSQL store for `url` (postgres://user:pass@host:5432/db[?schema=name]) and checks the server answers. */
@@ -43,6 +46,11 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new BridgeError('store_schema_invalid', `storage: schema "${schema}" is not a plain identifier (letters, digits, _)`);
   }
+  // Commits wait for their WAL flush (the server's synchronous_commit) unless the write opts out: the queue's own
+  // bookkeeping does (bookkeepingQuery, inTransaction's `bookkeeping`, the claim; pg-transaction.ts says why that is
+  // safe). This way round because a write left out of the list only pays an fsync, where a pool with the setting off
+  // would let a write left out of the other list (an acknowledged webhook, an operator's action) be lost silently.
+  // The durable writes also keep whatever the operator set (remote_apply with a standby, say).
   const pool = new pg.Pool({
     connectionString,
     max: opts.poolSize ?? 10,
@@ -69,13 +77,15 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
 class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
 
-  private analyzeTimer: NodeJS.Timeout | undefined;
+  /** Keeps the planner's statistics fresh (ANALYZE), for the claim above all. */
+  private readonly statistics: PlannerStatistics;
 
   /** Groups, held deliveries and reminders (postgres-timers.ts). */
   private readonly timers: PostgresTimers;
 
   constructor(private readonly pool: pg.Pool, private readonly schema: string, private readonly createSchema: boolean, private readonly work: WorkListener) {
     this.timers = new PostgresTimers(pool);
+    this.statistics = new PlannerStatistics(pool);
   }
 
   watchWork(listener: (kind: WorkKind) => void): () => void {
@@ -94,17 +104,6 @@ class PostgresStore implements Store {
   listHeld: Timers['listHeld'] = (...a) => this.timers.listHeld(...a);
   pruneGroups: Timers['pruneGroups'] = (...a) => this.timers.pruneGroups(...a);
 
-  /**
-   * Keeps the planner's statistics fresh where autovacuum is off or slow: without them a claim scans every
-   * pending job (40–140 ms at 5,000 queued, against 3–12 ms after ANALYZE). Once a minute, sampled, cheap.
-   */
-  private scheduleAnalyze(): void {
-    const run = () => void this.pool.query('ANALYZE jobs, events').catch(() => undefined);
-    run();
-    this.analyzeTimer = setInterval(run, 60_000);
-    this.analyzeTimer.unref();
-  }
-
   async migrate(): Promise<void> {
     await this.tx(async (c) => {
       // Replicas starting together queue here; the first applies the steps, the others find them applied.
@@ -117,11 +116,11 @@ class PostgresStore implements Store {
       }
       await applyPostgresMigrations(c);
     });
-    if (!this.analyzeTimer) this.scheduleAnalyze();
+    this.statistics.start();
   }
 
   async close(): Promise<void> {
-    clearInterval(this.analyzeTimer);
+    this.statistics.stop();
     await this.work.close();
     await this.pool.end();
   }
@@ -139,7 +138,7 @@ class PostgresStore implements Store {
     batch.forEach((n, i) => { if (!first.has(n.dedupKey)) first.set(n.dedupKey, i); });
     const firsts = [...first.values()].map((i) => batch[i]);
 
-    return this.tx(async (c) => {
+    const appended = await this.tx(async (c) => {
       // A key is taken when absent or when its window has passed (until <= the new event's receipt).
       // Rows go in key order so concurrent batches lock keys in the same order and cannot deadlock.
       const taken = await c.query(
@@ -206,6 +205,8 @@ class PostgresStore implements Store {
       if (preRouted.length > 0) await routeIn(c, preRouted);
       return results;
     });
+    this.statistics.jobsAdded(batch.reduce((n, e) => n + (e.preRouted?.jobs.length ?? 0), 0));
+    return appended;
   }
 
   async unroutedEvents(limit: number, lease?: { now: number; until: number }): Promise<AverEvent[]> {
@@ -213,7 +214,7 @@ class PostgresStore implements Store {
       const found = await this.pool.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events e WHERE NOT e.routed ORDER BY e.seq LIMIT $1`, [limit]);
       return found.rows.map(decode.event);
     }
-    const taken = await this.pool.query<EventRow & { seq: number }>(
+    const taken = await bookkeepingQuery<EventRow & { seq: number }>(this.pool,
       `UPDATE events e SET routing_until = $3 WHERE e.seq IN (
          SELECT seq FROM events WHERE NOT routed AND routing_until <= $2 ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING e.seq, ${EVENT_COLUMNS}`,
@@ -228,7 +229,8 @@ class PostgresStore implements Store {
       await routeIn(c, results.map((r) => ({ ...r, now })));
       // Every replica's worker wakes when this commits (postgres-notify.ts).
       if (results.some((r) => r.jobs.length > 0)) await c.query('SELECT pg_notify($1, $2)', [workChannel(this.schema), 'jobs']);
-    });
+    }, BOOKKEEPING);
+    this.statistics.jobsAdded(results.reduce((n, r) => n + r.jobs.length, 0));
   }
 
   async parkEvent(parked: ParkedEvent, now: number): Promise<void> {
@@ -237,7 +239,7 @@ class PostgresStore implements Store {
       const marked = await routeIn(c, [{ eventId: p.eventId, labels: p.labels, details: null, jobs: p.jobs, now }]);
       if (!marked.has(p.eventId)) return;
       await c.query(`UPDATE jobs SET state = 'dead', last_reason = $2, updated_at = $3 WHERE event_id = $1 AND state = 'pending'`, [p.eventId, p.reason, now]);
-    });
+    }, BOOKKEEPING);
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {
@@ -259,7 +261,7 @@ class PostgresStore implements Store {
   }
 
   async pruneDedup(now: number): Promise<number> {
-    const r = await this.pool.query('DELETE FROM dedup WHERE until <= $1', [now]);
+    const r = await bookkeepingQuery(this.pool, 'DELETE FROM dedup WHERE until <= $1', [now]);
     return r.rowCount ?? 0;
   }
 
@@ -284,7 +286,7 @@ class PostgresStore implements Store {
         [before, limit],
       );
       return { jobs: jobs.rowCount ?? 0, events: events.rowCount ?? 0 };
-    });
+    }, BOOKKEEPING);
   }
 
   // Delivery jobs
@@ -295,8 +297,10 @@ class PostgresStore implements Store {
     let broken: Error | undefined;
     try {
       // One round trip; the lock is held for the claim's statement only (postgres-claim.ts).
-      const results = (await c.query(claimQuery(o, [LOCK_NAMESPACE, `claim:${this.schema}`], c))) as unknown as pg.QueryResult<DeliveryJobRow>[];
-      return results[results.length - 2].rows.sort((a, b) => a.id - b.id).map(decode.deliveryJob);
+      const results = (await c.query(claimQuery(o, [LOCK_NAMESPACE, `claim:${this.schema}`], c))) as unknown as pg.QueryResult[];
+      const { rows, jobsBytes } = claimAnswer<DeliveryJobRow>(results);
+      this.statistics.claimSaw(jobsBytes);
+      return rows.sort((a, b) => a.id - b.id).map(decode.deliveryJob);
     } catch (err) {
       // The connection may be inside the claim's transaction, with or without the claim prepared: not reused.
       claimUnprepared(c);
@@ -334,11 +338,11 @@ class PostgresStore implements Store {
       );
       const done = new Set(rows.map((r: { id: string | number }) => Number(r.id)));
       return items.map((i) => firsts.includes(i) && done.has(i.jobId));
-    });
+    }, BOOKKEEPING);
   }
 
   async retryJob(jobId: number, owner: string, attempt: AttemptRecord, nextAttemptAt: number): Promise<boolean> {
-    const r = await this.pool.query(
+    const r = await bookkeepingQuery(this.pool,
       `UPDATE jobs SET next_attempt_at = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4, last_reason = $5,
          history = history || jsonb_build_array($6::jsonb)
        WHERE id = $1 AND state = 'pending' AND lease_owner = $2`,
@@ -348,7 +352,7 @@ class PostgresStore implements Store {
   }
 
   async deadLetterJob(jobId: number, owner: string | null, attempt: AttemptRecord | null, reason: string, now: number): Promise<boolean> {
-    const r = await this.pool.query(
+    const r = await bookkeepingQuery(this.pool,
       `UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = $4, last_reason = $5,
          history = CASE WHEN $3::jsonb IS NULL THEN history ELSE history || jsonb_build_array($3::jsonb) END
        WHERE id = $1 AND state = 'pending' AND ($2::text IS NULL OR lease_owner = $2)`,
@@ -358,7 +362,7 @@ class PostgresStore implements Store {
   }
 
   async releaseJob(jobId: number, owner: string, nextAttemptAt: number): Promise<boolean> {
-    const r = await this.pool.query(
+    const r = await bookkeepingQuery(this.pool,
       `UPDATE jobs SET ${GIVE_BACK_LEASE}, next_attempt_at = $3 WHERE id = $1 AND state = 'pending' AND lease_owner = $2`,
       [jobId, owner, nextAttemptAt],
     );
@@ -366,7 +370,7 @@ class PostgresStore implements Store {
   }
 
   async releaseLeases(owner: string): Promise<number> {
-    const r = await this.pool.query(
+    const r = await bookkeepingQuery(this.pool,
       `UPDATE jobs SET ${GIVE_BACK_LEASE} WHERE lease_owner = $1 AND state = 'pending'`,
       [owner],
     );
@@ -433,7 +437,7 @@ class PostgresStore implements Store {
     // GCRA: tat is the theoretical arrival time of the next send. The upsert locks the destination's row, so
     // every replica's takes are serialised and together never exceed the rate.
     const tolerance = burstTolerance(intervalMs, burst);
-    const taken = await this.pool.query(
+    const taken = await bookkeepingQuery(this.pool,
       `INSERT INTO pacing (destination_key, tat, paused_until) VALUES ($1, $2::float8 + $3::float8, 0)
        ON CONFLICT (destination_key) DO UPDATE SET tat = greatest(pacing.tat, $2::float8) + $3::float8
          WHERE greatest(pacing.tat, $2::float8) - $2::float8 <= $4::float8 AND pacing.paused_until <= $2::float8
@@ -447,7 +451,7 @@ class PostgresStore implements Store {
   }
 
   async pauseDestination(destinationKey: string, until: number): Promise<void> {
-    await this.pool.query(
+    await bookkeepingQuery(this.pool,
       `INSERT INTO pacing (destination_key, tat, paused_until) VALUES ($1, 0, $2)
        ON CONFLICT (destination_key) DO UPDATE SET paused_until = greatest(pacing.paused_until, EXCLUDED.paused_until)`,
       [destinationKey, until],
@@ -538,8 +542,8 @@ class PostgresStore implements Store {
     }));
   }
 
-  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, fn);
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>, o?: TransactionOptions): Promise<T> {
+    return inTransaction(this.pool, fn, o);
   }
 }
 

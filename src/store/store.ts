@@ -226,7 +226,11 @@ export interface Housekeeping {
 /**
  * Everything the bridge keeps, behind one contract made of the roles above, implemented for SQLite and
  * PostgreSQL and tested by one shared suite (test/store/contract.ts).
- * Times are epoch milliseconds. Every write is durable when its promise resolves.
+ * Times are epoch milliseconds. Every write is committed when its promise resolves, and survives a crash of the
+ * bridge. Those someone was told about (an appended webhook, a person's action on a check, an installation, an
+ * operator's retry or purge) are on disk by then; the queue's own bookkeeping (claims, completions, retries, send
+ * slots, routing, timers) may be lost to power loss or a crash of the database server, which costs at most a
+ * resend or a re-route, never an event.
  */
 export interface Store extends Inbox, JobQueue, Pacing, MessageRefs, Installations, AdminQueries, Housekeeping, CheckStates, Timers {
   readonly kind: 'sqlite' | 'postgres';
