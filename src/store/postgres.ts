@@ -185,24 +185,8 @@ class PostgresStore implements Store {
           [rs.map((n) => n.dedupKey), rs.map((n) => n.event.eventId), rs.map((n) => n.dedupUntil), rs.map((n) => n.event.receivedAt)],
         );
       }
-      if (fresh.length > 0) {
-        const ev = fresh.map((n) => n.event);
-        await c.query(
-          `INSERT INTO events (event_id, type, id, group_id, status, received_at, unknown_type, unknown_status, raw)
-           SELECT e, t, i, g, s, r, ut, us, raw::jsonb
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::boolean[], $8::boolean[], $9::text[])
-             WITH ORDINALITY AS x(e, t, i, g, s, r, ut, us, raw, ord)
-           ORDER BY ord`,
-          [ev.map((e) => e.eventId), ev.map((e) => e.type), ev.map((e) => e.id), ev.map((e) => e.groupId), ev.map((e) => e.status),
-            ev.map((e) => e.receivedAt), ev.map((e) => e.unknownType), ev.map((e) => e.unknownStatus), ev.map((e) => JSON.stringify(e.raw))],
-        );
-      }
-      // Every replica's router wakes when this commits (postgres-notify.ts).
-      if (fresh.length > 0) await c.query('SELECT pg_notify($1, $2)', [workChannel(this.schema), fresh.some((n) => !n.preRouted) ? 'events' : 'jobs']);
-      const preRouted = fresh.flatMap((n) => (n.preRouted
-        ? [{ eventId: n.event.eventId, labels: n.preRouted.labels, details: null, jobs: n.preRouted.jobs, now: n.event.receivedAt }]
-        : []));
-      if (preRouted.length > 0) await routeIn(c, preRouted);
+      // Every replica's router (or, for events routed as they were stored, worker) wakes when this commits (postgres-notify.ts).
+      if (fresh.length > 0) await insertEvents(c, fresh, workChannel(this.schema));
       return results;
     });
     this.statistics.jobsAdded(batch.reduce((n, e) => n + (e.preRouted?.jobs.length ?? 0), 0));
@@ -568,6 +552,34 @@ async function routeIn(c: pg.PoolClient, listed: Array<RouteResult & { now: numb
     [results.map((r) => r.eventId), results.map((r) => JSON.stringify(r.labels)), results.map((r) => (r.details === null ? null : JSON.stringify(r.details)))],
   );
   const seqOf = new Map(marked.map((r) => [r.event_id, r.seq]));
+  await addJobs(c, results, seqOf);
+  return new Set(seqOf.keys());
+}
+
+/**
+ * Inserts new events; those routed as they were stored (`preRouted`) go in routed, with their labels, and their
+ * jobs with them: one write of each row, and the event never enters the unrouted index.
+ */
+async function insertEvents(c: pg.PoolClient, fresh: NewEvent[], channel: string): Promise<void> {
+  const ev = fresh.map((n) => n.event);
+  const { rows } = await c.query<{ event_id: string; seq: number }>(
+    `INSERT INTO events (event_id, type, id, group_id, status, received_at, unknown_type, unknown_status, raw, routed, labels)
+     SELECT e, t, i, g, s, r, ut, us, raw::jsonb, l IS NOT NULL, l::jsonb
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::boolean[], $8::boolean[], $9::text[], $10::text[])
+       WITH ORDINALITY AS x(e, t, i, g, s, r, ut, us, raw, l, ord)
+     ORDER BY ord
+     RETURNING event_id, seq`,
+    [ev.map((e) => e.eventId), ev.map((e) => e.type), ev.map((e) => e.id), ev.map((e) => e.groupId), ev.map((e) => e.status),
+      ev.map((e) => e.receivedAt), ev.map((e) => e.unknownType), ev.map((e) => e.unknownStatus), ev.map((e) => JSON.stringify(e.raw)),
+      fresh.map((n) => (n.preRouted ? JSON.stringify(n.preRouted.labels) : null))],
+  );
+  await c.query('SELECT pg_notify($1, $2)', [channel, fresh.some((n) => !n.preRouted) ? 'events' : 'jobs']);
+  const routed = fresh.flatMap((n) => (n.preRouted ? [{ eventId: n.event.eventId, jobs: n.preRouted.jobs, now: n.event.receivedAt }] : []));
+  if (routed.length > 0) await addJobs(c, routed, new Map(rows.map((r) => [r.event_id, r.seq])));
+}
+
+/** Enqueues the jobs of routed events (those with a seq in `seqOf`), inside the caller's transaction. */
+async function addJobs(c: pg.PoolClient, results: Array<Pick<RouteResult, 'eventId' | 'jobs'> & { now: number }>, seqOf: Map<string, number>): Promise<void> {
   const all = results.flatMap((r) => {
     const seq = seqOf.get(r.eventId);
     return seq === undefined ? [] : r.jobs.map((j) => ({ ...j, eventId: r.eventId, seq, now: r.now }));
@@ -576,7 +588,7 @@ async function routeIn(c: pg.PoolClient, listed: Array<RouteResult & { now: numb
   const timed = all.filter((j) => j.timers);
   if (timed.length > 0) await routeTimedJobs(c, timed);
   const jobs = timed.length > 0 ? all.filter((j) => !j.timers?.group) : all;
-  if (jobs.length === 0) return new Set(seqOf.keys());
+  if (jobs.length === 0) return;
   await c.query(
     `INSERT INTO jobs (event_id, event_seq, receiver, entity_key, destination_key, state, attempts, next_attempt_at, created_at, updated_at)
      SELECT e, s, r, k, d, 'pending', 0, n, n, n
@@ -584,7 +596,6 @@ async function routeIn(c: pg.PoolClient, listed: Array<RouteResult & { now: numb
     [jobs.map((j) => j.eventId), jobs.map((j) => j.seq), jobs.map((j) => j.receiver), jobs.map((j) => j.entityKey), jobs.map((j) => j.destinationKey),
       jobs.map((j) => j.now)],
   );
-  return new Set(seqOf.keys());
 }
 
 const JOB_SELECT = `SELECT ${JOB_RECORD_COLUMNS} FROM jobs j JOIN events e ON e.event_id = j.event_id`;
