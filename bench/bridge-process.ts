@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, sleep, waitForHttp } from './processes.js';
+import { benchCache, freePort, sleep, waitForHttp } from './processes.js';
 import { bridgeEntry, sourcePlugin } from './source.js';
 import { BENCH_SECRET, WEBHOOK_PATH } from './webhook-body.js';
 
@@ -28,7 +28,7 @@ export async function bundleBridge(): Promise<string> {
   const { build } = await import('esbuild');
   // In the checkout, not node_modules/.cache: git worktrees that share one node_modules (a symlink) would
   // overwrite (and delete) each other's bundles mid-run. Dependencies still resolve through the checkout's node_modules.
-  const outdir = join(root, '.bench-cache', 'bridge');
+  const outdir = join(benchCache(), 'bridge');
   rmSync(outdir, { recursive: true, force: true });
   await build({
     entryPoints: { cli: bridgeEntry(root) }, plugins: sourcePlugin(root),
@@ -95,8 +95,10 @@ export async function startBridgeProcess(o: {
   runner: Runner;
   /** Writes a V8 CPU profile there on exit. */
   profileDir?: string;
+  /** A port to listen on (a restarted bridge takes its predecessor's, so senders need not change URL); default a free one. */
+  port?: number;
 }): Promise<BridgeProcess> {
-  const port = await freePort();
+  const port = o.port ?? await freePort();
   const file = join(o.dir, `${o.name}.yaml`);
   writeFileSync(file, o.yaml(port));
   const profile = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, `--cpu-prof-name=${o.name}.cpuprofile`] : [];

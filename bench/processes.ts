@@ -1,14 +1,24 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sourcePlugin } from './source.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // In the checkout, not node_modules/.cache, which git worktrees may share (see bridge-process.ts).
-const cache = join(here, '..', '.bench-cache', 'children');
+const cache = join(benchCache(), 'children');
 let bundling: Promise<void> | undefined;
+
+/**
+ * Where the bundles go: .bench-cache/ in the checkout, or AVER_BRIDGE_BENCH_CACHE, for two runs at once in one
+ * checkout (each run deletes its bundles before it writes them). Inside the checkout either way, so that the
+ * bundles' dependencies resolve through its node_modules.
+ */
+export function benchCache(): string {
+  const dir = process.env.AVER_BRIDGE_BENCH_CACHE;
+  return dir ? resolve(dir) : join(here, '..', '.bench-cache');
+}
 
 /**
  * Bundles every bench/children/*.ts with esbuild (dependencies external) into

@@ -76,7 +76,8 @@ export function summariseProfile(file: string, top = 15, window?: [number, numbe
     total += ms;
     let where = url;
     let line = '';
-    if (url.includes('aver-bridge-bench')) {
+    // Our bundles (the bridge's and the children's, which run a bridge for fan-out) map back to src/.
+    if (url.includes('.bench-cache') || url.includes('aver-bridge-bench')) {
       if (!mappers.has(url)) mappers.set(url, sourceMapFor(url));
       const mapped = mappers.get(url)?.(lineNumber, columnNumber);
       if (mapped) [where, line] = mapped.split(':');

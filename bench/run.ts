@@ -1,4 +1,4 @@
-// npm run bench [-- --quick | --tiny] [--only ingest,postgres,e2e,fanout,burst,memory,grouping] [--out DIR] [--runner bundle|tsx|dist] [--profile] [--src DIR]
+// npm run bench [-- --quick | --tiny] [--only ingest,postgres,e2e,fanout,drain,burst,memory,grouping,failover] [--out DIR] [--runner bundle|tsx|dist] [--profile] [--src DIR]
 // (bench/README.md explains each flag)
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -9,6 +9,7 @@ import { bundleBridge, type Runner } from './bridge-process.js';
 import { burst } from './burst.js';
 import type { BenchContext } from './context.js';
 import { endToEnd } from './end-to-end.js';
+import { failover } from './failover.js';
 import { fanOut } from './fan-out.js';
 import { grouping } from './grouping.js';
 import { ingestBridge, ingestCeiling } from './ingest.js';
@@ -19,7 +20,7 @@ import { SIZES } from './sizes.js';
 import { renderTable, skippedRow, type Row } from './table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHMARKS = ['ingest', 'postgres', 'e2e', 'fanout', 'burst', 'memory', 'grouping'] as const;
+const BENCHMARKS = ['ingest', 'postgres', 'e2e', 'fanout', 'drain', 'burst', 'memory', 'grouping', 'failover'] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 const { values } = parseArgs({
@@ -91,8 +92,10 @@ try {
   if (only.has('e2e')) {
     rows.push(...await guarded('end-to-end', () => [skippedRow('e2e.p99', '2. End to end at 1,000/s: p99', 'ms', '≤ 50 ms', '')], () => endToEnd(ctx)));
   }
-  if (only.has('fanout')) {
-    rows.push(...await guarded('fan-out', () => [skippedRow('fanout.rate', '3. Fan-out', 'msg/s', '≥ 0.5 of ceiling', '')], () => fanOut(ctx)));
+  // `fanout` runs the one-channel drain too; `drain` runs only the drain.
+  if (only.has('fanout') || only.has('drain')) {
+    rows.push(...await guarded('fan-out', () => [skippedRow(only.has('fanout') ? 'fanout.rate' : 'drain.sqlite.rate', '3. Fan-out', 'msg/s', '≥ 0.5 of ceiling', '')],
+      () => fanOut(ctx, { fanOut: only.has('fanout') })));
   }
   if (only.has('burst')) {
     rows.push(...await guarded('burst', () => [skippedRow('burst.sqlite.rps', '7. Burst on SQLite', 'req/s', '≥ 0.5 of ceiling', '')], () => burst(ctx, machine.cores)));
@@ -105,6 +108,12 @@ try {
       skippedRow('grouping.calls', '6. Grouping: a burst to one Slack channel, chat API calls', 'calls', '≤ one per flush', ''),
       skippedRow('grouping.first', '6. Grouping: time to the first digest', 's', '—', ''),
     ], () => grouping(ctx)));
+  }
+  if (only.has('failover')) {
+    rows.push(...await guarded('failover', () => [
+      skippedRow('failover.sqlite.last', '8. Failover on SQLite: kill to last acknowledged delivered', 's', '≤ leaseTime + 10 s, nothing lost', ''),
+      skippedRow('failover.postgres.last', '8. Failover on PostgreSQL: kill to last acknowledged delivered', 's', '≤ leaseTime + 10 s, nothing lost', ''),
+    ], () => failover(ctx)));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -28,6 +28,11 @@ export function atMost(max: number, unit: string) {
   return { text: `≤ ${max} ${unit}`, check: (r: Row) => r.result !== null && r.result <= max };
 }
 
+/** A target on the value itself (at least `min` in the row's unit): an absolute floor, whatever the ceiling. */
+export function atLeast(min: number, unit: string) {
+  return { text: `≥ ${min.toLocaleString('en-US')} ${unit}`, check: (r: Row) => r.result !== null && r.result >= min };
+}
+
 /** A target on the value itself (below `max` in the row's unit). */
 export function below(max: number, unit: string) {
   return { text: `< ${max} ${unit}`, check: (r: Row) => r.result !== null && r.result < max };

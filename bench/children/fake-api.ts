@@ -11,6 +11,9 @@ let arrivals = new Map<string, number>();
 let count = 0;
 let first = 0;
 let last = 0;
+/** When the markAt-th message arrived (0 until then): a benchmark times what came after its warm-up. */
+let markAt = 0;
+let marked = 0;
 let ts = 0;
 let lastChat = '';
 const paths = new Map<string, number>();
@@ -20,6 +23,7 @@ function record(body: string, path: string): void {
   count++;
   if (first === 0) first = now;
   last = now;
+  if (count === markAt) marked = now;
   const key = path.startsWith('/hook/') ? '/hook/*' : path;
   paths.set(key, (paths.get(key) ?? 0) + 1);
   if (path.startsWith('/api/chat.')) lastChat = body;
@@ -66,7 +70,8 @@ process.on('message', (m: ChildMessage) => {
   switch (m?.type) {
     case 'reset':
       arrivals = new Map();
-      count = first = last = 0;
+      count = first = last = marked = 0;
+      markAt = typeof m.markAt === 'number' ? m.markAt : 0;
       lastChat = '';
       paths.clear();
       tell({ type: 'reset-done' });
@@ -75,7 +80,7 @@ process.on('message', (m: ChildMessage) => {
       tell({ type: 'count', count });
       break;
     case 'report':
-      tell({ type: 'report', count, first, last, paths: Object.fromEntries(paths), arrivals: m.arrivals ? [...arrivals] : [], lastChat });
+      tell({ type: 'report', count, first, last, marked, paths: Object.fromEntries(paths), arrivals: m.arrivals ? [...arrivals] : [], lastChat });
       break;
   }
 });

@@ -6,14 +6,14 @@ import type { DeliveryConfig } from '../model/config.js';
 import type { DeliveryJob } from '../model/job.js';
 import type { Metrics } from '../metrics.js';
 import type { Receiver } from '../receivers/receiver.js';
-import { batchPerTurn } from '../store/batch-per-turn.js';
-import type { CompletedJob, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { DIGEST_FIRST, DIGEST_ITEMS } from '../present/digest.js';
 import { attemptDelivery } from './attempt-delivery.js';
 import { takeSlot } from './pace.js';
 import { createPump, type PumpDeps } from './pump.js';
 import { recordOutcome, recordReceiverRemoved, type OutcomeDeps } from './record-outcome.js';
 import { createJobScheduler, leaseCoversAttempt } from './schedule-jobs.js';
+import { completionWriter } from './write-completions.js';
 
 export interface WorkerDeps {
   store: Store;
@@ -43,9 +43,9 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   const hardStop = new AbortController();
   // Every delivery in flight listens on it (delivery.concurrency of them), and removes its listener when done.
   setMaxListeners(0, hardStop.signal);
-  // Deliveries that finish in one turn are recorded in one transaction. Not fsynced on its own: a completion
-  // lost to a crash only means the message is sent again (at least once), never that an event is lost.
-  const completions = batchPerTurn((items: CompletedJob[]) => store.completeJobs(items));
+  // Completions are written together (write-completions.ts). Not fsynced on their own: a completion lost to a crash
+  // only means the message is sent again (at least once), never that an event is lost.
+  const completions = completionWriter(store);
   const scheduler = createJobScheduler({
     store, clock, logger: deps.logger, delivery: deps.delivery, owner,
     receivers: () => deps.receivers().keys(),
@@ -81,18 +81,21 @@ export function createDeliveryWorker(deps: WorkerDeps) {
     const [previous, history] = receiver.usesHistory
       ? await Promise.all([store.getMessageRef(job.receiver, job.entityKey), store.entityHistory(job.event.id, job.event.type)])
       : [null, []];
-    if (!leaseCoversAttempt(claimedAt, clock.now(), policy)) {
-      await store.releaseJob(job.id, owner, clock.now());
-      log.warn({ sinceClaimMs: clock.now() - claimedAt }, 'lease too short left for a whole attempt; given back to the queue, not sent');
-      return;
-    }
-    // A digest is rendered from its group's members as sent so far (store/timers.ts).
-    if (job.kind === 'digest' && job.digestOf !== undefined) {
-      const digest = await store.groupDigest(job.digestOf, { attention: DIGEST_FIRST, limit: DIGEST_ITEMS });
-      if (digest) job = { ...job, digest };
-    }
-    const attempt = await attemptDelivery(receiver, job, { previous, history, logger: log }, { clock, timeoutMs: policy.timeoutMs, stop: hardStop.signal });
-    await recordOutcome(outcomes, { job, receiver, previous, attempt, policy, log });
+    // Once fewer than delivery.concurrency jobs are sent and not yet recorded (completionWriter's send).
+    return completions.send(policy.concurrency, log, async () => {
+      if (!leaseCoversAttempt(claimedAt, clock.now(), policy)) {
+        await store.releaseJob(job.id, owner, clock.now());
+        log.warn({ sinceClaimMs: clock.now() - claimedAt }, 'lease too short left for a whole attempt; given back to the queue, not sent');
+        return undefined;
+      }
+      // A digest is rendered from its group's members as sent so far (store/timers.ts).
+      if (job.kind === 'digest' && job.digestOf !== undefined) {
+        const digest = await store.groupDigest(job.digestOf, { attention: DIGEST_FIRST, limit: DIGEST_ITEMS });
+        if (digest) job = { ...job, digest };
+      }
+      const attempt = await attemptDelivery(receiver, job, { previous, history, logger: log }, { clock, timeoutMs: policy.timeoutMs, stop: hardStop.signal });
+      return { sent: attempt.result.ok, recorded: recordOutcome(outcomes, { job, receiver, previous, attempt, policy, log }) };
+    });
   }
 
   return {
@@ -123,8 +126,9 @@ export function createDeliveryWorker(deps: WorkerDeps) {
         hardStop.abort();
         await Promise.race([all, new Promise((r) => setTimeout(r, 1000).unref())]);
       }
+      // What was sent is marked done first: a lease given back before its completion is written is sent again.
+      await completions.drain();
       await store.releaseLeases(owner);
     },
   };
 }
-

@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 
+/** Why a rest's timer is cancelled (never thrown: the sleep it cancels only resolves). */
+const REST_ENDED = new Error('rest ended');
+
 /** Lets I/O callbacks (requests waiting to be read or answered) run before the next batch. */
 export function yieldTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -39,7 +42,8 @@ export function createPump(name: string, step: () => Promise<number>, deps: Pump
       void deps.clock.sleep(ms, timer.signal).then(resolve);
     });
     wake = null;
-    timer.abort();
+    // A reason of our own: abort() without one builds a DOMException (and its stack) on every rest.
+    timer.abort(REST_ENDED);
   }
 
   /** Between steps: a turn of the event loop, so webhooks are answered in between, and a rest while they burst. */

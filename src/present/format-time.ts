@@ -38,10 +38,20 @@ export function isValidLocale(locale: string): boolean {
   }
 }
 
+/** The last second isoSeconds wrote, and how: a burst's events share their second. */
+let lastIso = { second: NaN, text: '' };
+
 /** RFC 3339 in UTC without milliseconds; "?" for a time that is not one. */
 export function isoSeconds(ms: number): string {
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? '?' : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Date's range (NaN fails it too).
+  if (!(Math.abs(ms) <= 8.64e15)) return '?';
+  // Whole milliseconds, as Date keeps them (truncated toward zero), then whole seconds.
+  const second = Math.floor(Math.trunc(ms) / 1000);
+  if (second === lastIso.second) return lastIso.text;
+  // toISOString always ends in ".sssZ".
+  const iso = new Date(ms).toISOString();
+  lastIso = { second, text: `${iso.slice(0, -5)}Z` };
+  return lastIso.text;
 }
 
 /** Formats by zone and locale: building an Intl.DateTimeFormat costs more than formatting with one. */

@@ -258,6 +258,8 @@ function shortId(id: string): string {
 
 /** A headline part cut to HEADLINE_PART characters (whole code points), ending with "…". */
 function clip(s: string): string {
+  // At most HEADLINE_PART code units is at most that many code points: nothing to count.
+  if (s.length <= HEADLINE_PART) return s;
   const chars = Array.from(s);
   return chars.length <= HEADLINE_PART ? s : chars.slice(0, HEADLINE_PART - 1).join('') + '…';
 }

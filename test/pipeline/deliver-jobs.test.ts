@@ -20,6 +20,8 @@ function setup() {
   const completions: CompletedJob[][] = [];
   const calls: string[] = [];
   let slotWait = 0;
+  /** Completions are written once it resolves. */
+  let writable: Promise<unknown> = Promise.resolve();
   let history: () => Promise<Array<{ status: string; at: number; type: string; eventId: string; groupId: string }>> = async () => [];
   const store = {
     kind: 'sqlite',
@@ -29,6 +31,7 @@ function setup() {
     getMessageRef: async () => null,
     entityHistory: () => history(),
     completeJobs: async (items) => {
+      await writable;
       completions.push(items);
       for (const i of items) queue.done(i.jobId);
       return items.map(() => true);
@@ -53,9 +56,16 @@ function setup() {
   return {
     clock, queue, log, completions, calls, sent, receivers, worker,
     pace(ms: number) { slotWait = ms; },
+    holdCompletions(until: Promise<unknown>) { writable = until; },
     answer(fn: typeof answer) { answer = fn; },
     history(fn: typeof history) { history = fn; },
   };
+}
+
+/** Waits out the few milliseconds a completion waits for others to share its store call. */
+async function completionWindow() {
+  await new Promise((r) => setTimeout(r, 20));
+  await settle(10);
 }
 
 describe('createDeliveryWorker', () => {
@@ -69,14 +79,58 @@ describe('createDeliveryWorker', () => {
     stop = () => t.worker.stop(0);
   }
 
-  it('delivers what it claims and records the deliveries that end in one turn in one store call', async () => {
+  it('delivers what it claims and records the deliveries that end within a few milliseconds in one store call', async () => {
     const t = setup();
     t.queue.add(job({ id: 1, destination: 'x' }), job({ id: 2, destination: 'y' }));
     start(t);
     await settle(10);
     expect(t.sent.map((s) => s.job.id)).to.deep.equal([1, 2]);
+    await completionWindow();
     expect(t.completions.map((batch) => batch.map((c) => c.jobId))).to.deep.equal([[1, 2]]);
     expect(t.log.messages().filter((m) => m === 'delivered')).to.have.length(2);
+  });
+
+  it("starts a channel's next delivery without waiting for the last ones' completions to be written", async () => {
+    const t = setup();
+    const written = deferred<void>();
+    t.holdCompletions(written.promise);
+    // Two at a time in one channel (a quarter of 8): the third waits for a slot, not for a completion.
+    t.queue.add(...[1, 2, 3].map((id) => job({ id, destination: 'x', check: `kyc-${id}` })));
+    start(t);
+    await completionWindow();
+    expect(t.sent.map((s) => s.job.id)).to.deep.equal([1, 2, 3]);
+    expect(t.completions).to.deep.equal([]);
+    written.resolve();
+    await completionWindow();
+    expect(t.completions.flat().map((c) => c.jobId).sort()).to.deep.equal([1, 2, 3]);
+  });
+
+  it('keeps the jobs sent and not yet recorded within delivery.concurrency: the resends a crash can cause', async () => {
+    const t = setup();
+    const written = deferred<void>();
+    t.holdCompletions(written.promise);
+    t.queue.add(...Array.from({ length: 40 }, (_, i) => job({ id: i + 1, destination: `d${i % 20}`, check: `kyc-${i}` })));
+    start(t);
+    await completionWindow();
+    // Eight (DELIVERY.concurrency) sent, their completions not written: the ninth waits before it sends.
+    expect(t.sent).to.have.length(DELIVERY.concurrency);
+    expect(t.worker.inflight, 'the waiting ones hold their slots').to.equal(DELIVERY.concurrency);
+    written.resolve();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.sent).to.have.length(40);
+    expect(new Set(t.completions.flat().map((c) => c.jobId)).size).to.equal(40);
+  });
+
+  it('on stop, writes the completions still waiting before it gives the leases back', async () => {
+    const t = setup();
+    const order: string[] = [];
+    t.queue.add(job({ id: 1 }));
+    t.worker.start();
+    await settle(10);
+    await t.worker.stop(0);
+    order.push(...t.completions.flat().map((c) => `complete ${c.jobId}`), ...t.calls);
+    expect(order).to.deep.equal(['complete 1', 'releaseLeases me']);
+    expect(t.log.messages()).to.include('delivered');
   });
 
   it('claims again, unwoken, when the poll interval passes', async () => {

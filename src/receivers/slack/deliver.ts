@@ -1,4 +1,4 @@
-import { ErrorCode, WebClient, type Logger as SlackLogger, LogLevel } from '@slack/web-api';
+import { ErrorCode, type WebClient, type Logger as SlackLogger, LogLevel } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { BridgeError } from '../../errors.js';
 import type { Config, ReceiverConfigOf, SlackConfig } from '../../model/config.js';
@@ -14,6 +14,7 @@ import { deliverSlackDigest, deliverSlackReminder } from './digest.js';
 import { Aborted, untilAborted } from '../../until-aborted.js';
 import { pacingFor } from '../pacing-for.js';
 import { withCheckState } from '../check-message.js';
+import { DeliveryClient } from './delivery-client.js';
 
 /** Slack allows about one message a second per channel, with short bursts. */
 export const SLACK_DEFAULT_PACING: PacingLimit = { ratePerSecond: 1, burst: 3 };
@@ -59,9 +60,12 @@ export function slackLogger(logger: Logger, name: string): SlackLogger {
   };
 }
 
-/** A WebClient on the configured API URL whose own retries are off: the pipeline owns retries. */
+/**
+ * A WebClient on the configured API URL whose own retries are off: the pipeline owns retries. The chat calls every
+ * delivery makes skip its per-call machinery (delivery-client.ts).
+ */
 export function createSlackClient(slack: SlackConfig, logger: Logger, options: { timeoutMs?: number } = {}): WebClient {
-  return new WebClient(slack.botToken, {
+  return new DeliveryClient(slack.botToken, {
     slackApiUrl: slack.apiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,

@@ -266,7 +266,8 @@ describe('createSlackReceiver', () => {
     });
 
     it('maps a network error to retryable, without the token in the reason', async () => {
-      const scope = slackApi().post('/api/chat.postMessage').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+      // An Error, as node:http gives (nock passes a plain object on to fetch only).
+      const scope = slackApi().post('/api/chat.postMessage').replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
       const result = await receiver().deliver(job(event('Created')), ctx(null, []));
       scope.done();
       expect(result).to.deep.include({ ok: false, retryable: true, code: 'serverError' });
