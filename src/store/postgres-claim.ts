@@ -18,7 +18,9 @@ import type { ClaimOptions } from './store.js';
  * The pick reads ready jobs only (pending, unleased: index jobs_ready), so jobs in flight never fill the window;
  * leases that have run out are found beside them through jobs_lease_owner (every live lease, a short list). When
  * the CLAIM_WINDOW earliest ready jobs do not yield enough (their channels are busy or held), it goes channel by
- * channel (one index seek each, jobs_ready_destination). At most `perDestination` jobs of one channel are taken.
+ * channel (one index seek each, jobs_ready_destination), reading the CLAIM_WINDOW earliest ready jobs of each. At
+ * most `perDestination` jobs of one channel are taken. So a channel whose CLAIM_WINDOW earliest ready jobs all wait
+ * behind earlier jobs of their checks (in flight, or waiting for a retry) sends its later ones once those clear.
  */
 const RULE = claimable({
   now: '$1',
@@ -50,10 +52,16 @@ const STATEMENT = `WITH RECURSIVE
   dests AS (
     SELECT d.k, (SELECT j.next_attempt_at FROM jobs j WHERE ${READY} AND j.destination_key = d.k ORDER BY j.next_attempt_at LIMIT 1) AS at
     FROM d WHERE d.k IS NOT NULL AND NOT (d.k = ANY($7)) ORDER BY 2 LIMIT $2),
+  -- Each channel's earliest ready jobs (up to the window, read in index order) first, then the rule on those only:
+  -- with the rule in the same scan, the generic plan read every ready job of the channel and sorted them (11 ms a
+  -- claim with 2,000 queued for one channel).
   more AS (
     SELECT p.id, dests.k, p.at FROM dests CROSS JOIN LATERAL (
-      SELECT j.id, j.next_attempt_at AS at FROM jobs j JOIN events e ON e.event_id = j.event_id
-      WHERE j.destination_key = dests.k AND ${READY} AND ${RULE}
+      SELECT j.id, j.next_attempt_at AS at
+      FROM (SELECT r.id FROM jobs r WHERE r.destination_key = dests.k AND r.state = 'pending' AND r.lease_owner IS NULL AND r.next_attempt_at <= $1
+            ORDER BY r.next_attempt_at, r.id LIMIT ${CLAIM_WINDOW}) w
+      JOIN jobs j ON j.id = w.id JOIN events e ON e.event_id = j.event_id
+      WHERE ${READY} AND ${RULE}
       ORDER BY j.next_attempt_at, j.id LIMIT $3) p),
   ranked AS (
     SELECT id, at, row_number() OVER (PARTITION BY k ORDER BY at, id) AS n
