@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/store.js';
 import { postWebhook, waitFor } from '../helpers/bridge.js';
@@ -69,32 +68,6 @@ async function pendingJobs(store: Store): Promise<number> {
   return (await store.queueStats(Date.now())).reduce((n, s) => n + s.pending, 0);
 }
 
-/**
- * The claim query's plan needs table statistics; without them it scans every pending job per claim. Production
- * servers keep them fresh with autovacuum; where the test server has it off, ANALYZE now and then in its place.
- */
-async function standInForAutovacuum(url: string, schema: string): Promise<{ active: boolean; stop: () => Promise<void> }> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const { rows } = await client.query('SHOW autovacuum');
-  if (rows[0].autovacuum === 'on') {
-    await client.end();
-    return { active: false, stop: async () => undefined };
-  }
-  let running = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(() => client.query(`ANALYZE "${schema}".jobs, "${schema}".events`)).then(() => undefined, () => undefined);
-  }, 1000);
-  return {
-    active: true,
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-      await client.end();
-    },
-  };
-}
-
 /** Polls `check` every 100 ms until it holds or `ms` pass; the assertions after it say what did not happen. */
 async function settle(check: () => Promise<boolean> | boolean, ms: number): Promise<void> {
   const until = Date.now() + ms;
@@ -118,10 +91,8 @@ describe('replicas: two bridge processes on one PostgreSQL', function () {
     let fake: FakeHttp | undefined;
     let replicas: ServerProcess[] = [];
     let store: Store | undefined;
-    let analyzer: { active: boolean; stop: () => Promise<void> } | undefined;
 
     afterEach(async () => {
-      await analyzer?.stop();
       await Promise.all(replicas.map(killServer));
       await store?.close();
       await fake?.close();
@@ -156,7 +127,6 @@ describe('replicas: two bridge processes on one PostgreSQL', function () {
       receiver: hooks-${c}`).join('')}`);
       replicas = await startReplicas(file);
       const [victim, survivor] = replicas;
-      analyzer = await standInForAutovacuum(db().url, schema);
       store = await openPostgresStore(db().urlFor(schema), { poolSize: 2 });
 
       const acked = new Set<string>();
@@ -242,7 +212,7 @@ describe('replicas: two bridge processes on one PostgreSQL', function () {
           `delivered before the kill ${deliveredBeforeKill}, delivered ${arrivals.size} distinct in ${fake.requests.length} requests ` +
           `(survivor logged ${deliveredBySurvivor}), duplicates from the kill ${duplicates}/${CONCURRENCY} allowed${list(fromKill)}, ` +
           `repeats after a logged timeout ${afterTimeouts}${list(repeats.filter((r) => r.afterTimeouts > 0))}, ` +
-          `missing ${missing.length}, pending ${await pendingJobs(store)}${analyzer.active ? ' (autovacuum is off on this server: the test ran ANALYZE every second in its place)' : ''}`,
+          `missing ${missing.length}, pending ${await pendingJobs(store)}`,
       );
 
       expect(ackedBeforeKill, 'the kill came in the middle of the load').to.be.within(KILL_AFTER_ACKS, EVENTS - 1000);
