@@ -48,10 +48,12 @@ const STATEMENT = `WITH RECURSIVE
     UNION ALL
     SELECT (SELECT j.destination_key FROM jobs j WHERE ${READY} AND j.destination_key > d.k ORDER BY j.destination_key LIMIT 1)
     FROM d WHERE d.k IS NOT NULL),
-  -- The channels whose earliest ready job is earliest, up to one per job wanted.
+  -- The channels whose earliest ready job is earliest, up to one per job wanted; not those the first look filled to
+  -- their share (with one busy channel, reading its window again was most of a claim's cost).
   dests AS (
     SELECT d.k, (SELECT j.next_attempt_at FROM jobs j WHERE ${READY} AND j.destination_key = d.k ORDER BY j.next_attempt_at LIMIT 1) AS at
-    FROM d WHERE d.k IS NOT NULL AND NOT (d.k = ANY($7)) ORDER BY 2 LIMIT $2),
+    FROM d WHERE d.k IS NOT NULL AND NOT (d.k = ANY($7))
+      AND d.k NOT IN (SELECT f.k FROM first f GROUP BY f.k HAVING count(*) >= $3) ORDER BY 2 LIMIT $2),
   -- Each channel's earliest ready jobs (up to the window, read in index order) first, then the rule on those only:
   -- with the rule in the same scan, the generic plan read every ready job of the channel and sorted them (11 ms a
   -- claim with 2,000 queued for one channel).
