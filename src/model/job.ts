@@ -39,7 +39,20 @@ export interface DeliveryJob extends JobBase {
    * Teams receiver edits the check's message to show the new state, a webhook posts the action.
    */
   actionId?: number;
+  /** Read in the claim when the caller asked for it (ClaimOptions.withContext): what the receiver needs besides the job. */
+  context?: JobContext;
 }
+
+/** What a receiver that edits and threads needs besides the job, read with it in one claim. */
+export interface JobContext {
+  /** The message posted earlier for this (receiver, entity), if any. */
+  previous: MessageRef | null;
+  /** The entity's statuses by arrival (same type and id), oldest first. */
+  history: EntityHistory;
+}
+
+/** An entity's statuses by arrival, oldest first, with the event each came in. */
+export type EntityHistory = Array<StatusChange & { type: string; eventId: string; groupId: string }>;
 
 /** One attempt's outcome, as kept on the job for operators. */
 export interface AttemptRecord {

@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { DeliveryConfig } from '../model/config.js';
-import type { DeliveryJob } from '../model/job.js';
+import type { DeliveryJob, JobContext } from '../model/job.js';
 import type { Metrics } from '../metrics.js';
 import type { Receiver } from '../receivers/receiver.js';
 import type { Store } from '../store/store.js';
@@ -49,6 +49,7 @@ export function createDeliveryWorker(deps: WorkerDeps) {
   const scheduler = createJobScheduler({
     store, clock, logger: deps.logger, delivery: deps.delivery, owner,
     receivers: () => deps.receivers().keys(),
+    withContext: () => [...deps.receivers()].filter(([, r]) => r.usesHistory).map(([name]) => name),
     run: deliverJob,
     onFinished: () => pump.wake(),
   });
@@ -78,9 +79,8 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       return;
     }
     const policy = deps.delivery();
-    const [previous, history] = receiver.usesHistory
-      ? await Promise.all([store.getMessageRef(job.receiver, job.entityKey), store.entityHistory(job.event.id, job.event.type)])
-      : [null, []];
+    // Read in the claim (withContext above); read here only for a job claimed before its receiver came to need it.
+    const { previous, history } = receiver.usesHistory ? job.context ?? (await readContext(store, job)) : NO_CONTEXT;
     // Once fewer than delivery.concurrency jobs are sent and not yet recorded (completionWriter's send).
     return completions.send(policy.concurrency, log, async () => {
       if (!leaseCoversAttempt(claimedAt, clock.now(), policy)) {
@@ -131,4 +131,12 @@ export function createDeliveryWorker(deps: WorkerDeps) {
       await store.releaseLeases(owner);
     },
   };
+}
+
+const NO_CONTEXT: JobContext = { previous: null, history: [] };
+
+/** A job's context read on its own: two reads (round trips on PostgreSQL) that a claim withContext saves. */
+async function readContext(store: Store, job: DeliveryJob): Promise<JobContext> {
+  const [previous, history] = await Promise.all([store.getMessageRef(job.receiver, job.entityKey), store.entityHistory(job.event.id, job.event.type)]);
+  return { previous, history };
 }

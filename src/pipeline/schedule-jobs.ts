@@ -41,6 +41,8 @@ export interface SchedulerDeps {
   delivery: () => Pick<DeliveryConfig, 'concurrency' | 'leaseMs' | 'timeoutMs'>;
   /** The receivers the current config has: only their jobs are claimed. */
   receivers: () => Iterable<string>;
+  /** The receivers whose jobs are claimed with their context (Receiver.usesHistory). */
+  withContext?: () => Iterable<string>;
   /** This process's lease owner. */
   owner: string;
   /** Delivers one claimed job and records its outcome. */
@@ -178,6 +180,7 @@ export function createJobScheduler(deps: SchedulerDeps) {
       receivers: [...deps.receivers()],
       skipDestinations: [...holds.at(now), ...busy.full(perDestination).filter((d) => kept.count(d) >= perDestination)],
       perDestination,
+      withContext: [...(deps.withContext?.() ?? [])],
     });
     const excess: DeliveryJob[] = [];
     for (const job of jobs) {

@@ -30,7 +30,10 @@ const RULE = claimable({
   unrouted: 'NOT u.routed',
 });
 const READY = `j.state = 'pending' AND j.lease_owner IS NULL AND j.next_attempt_at <= $1`;
-/** The claim's one statement: $1 now, $2 limit, $3 per destination, $4 owner, $5 lease end, $6 receivers (NULL: all), $7 destinations skipped. */
+/**
+ * The claim's one statement: $1 now, $2 limit, $3 per destination, $4 owner, $5 lease end, $6 receivers (NULL: all),
+ * $7 destinations skipped, $8 receivers whose jobs come with their context.
+ */
 const STATEMENT = `WITH RECURSIVE
   win AS (SELECT j.id, j.next_attempt_at AS at FROM jobs j WHERE ${READY} ORDER BY j.next_attempt_at, j.id LIMIT ${CLAIM_WINDOW}),
   lapsed AS (SELECT j.id, j.next_attempt_at AS at FROM jobs j WHERE j.lease_owner IS NOT NULL AND j.lease_until <= $1 AND j.state = 'pending'
@@ -74,7 +77,13 @@ const STATEMENT = `WITH RECURSIVE
     attempts = j.attempts + 1, updated_at = $1
   FROM cand, events e
   WHERE j.id = cand.id AND e.event_id = j.event_id AND j.state = 'pending' AND (j.lease_until IS NULL OR j.lease_until <= $1)
-  RETURNING ${DELIVERY_JOB_COLUMNS}`;
+  RETURNING ${DELIVERY_JOB_COLUMNS},
+    -- The job's context (JobContext) for the receivers asked ($8): no further round trip before the send.
+    j.receiver = ANY($8::text[]) AS with_context,
+    (SELECT json_build_object('channel', m.channel, 'messageId', m.message_id, 'extra', m.extra) FROM message_refs m
+     WHERE j.receiver = ANY($8::text[]) AND m.receiver = j.receiver AND m.entity_key = j.entity_key) AS context_ref,
+    (SELECT json_agg(json_build_object('status', h.status, 'at', h.received_at, 'type', h.type, 'eventId', h.event_id, 'groupId', h.group_id) ORDER BY h.seq)
+     FROM events h WHERE j.receiver = ANY($8::text[]) AND h.type = e.type AND h.id = e.id) AS context_history`;
 
 /** Name of the claim's prepared statement, prepared once per connection (planning it took longer than running it). */
 const PREPARED = 'aver_claim';
@@ -99,8 +108,8 @@ export function claimQuery(o: ClaimOptions, lockKey: [number, string], connectio
   const texts = (xs: string[]) => `ARRAY[${xs.map((x) => pg.escapeLiteral(x)).join(',')}]::text[]`;
   const cap = Math.max(1, Math.min(o.limit, o.perDestination ?? o.limit));
   const args = [`${int(o.now)}::bigint`, int(o.limit), int(cap), pg.escapeLiteral(o.owner), `${int(o.now + o.leaseMs)}::bigint`,
-    o.receivers ? texts(o.receivers) : 'NULL::text[]', texts(o.skipDestinations ?? [])];
-  const prepare = prepared.has(connection) ? '' : `PREPARE ${PREPARED}(bigint, bigint, bigint, text, bigint, text[], text[]) AS ${STATEMENT};\n`;
+    o.receivers ? texts(o.receivers) : 'NULL::text[]', texts(o.skipDestinations ?? []), texts(o.withContext ?? [])];
+  const prepare = prepared.has(connection) ? '' : `PREPARE ${PREPARED}(bigint, bigint, bigint, text, bigint, text[], text[], text[]) AS ${STATEMENT};\n`;
   prepared.add(connection);
   // JIT off: the planner's estimates for the correlated subqueries are large, and compiling them took 200+ ms
   // against a millisecond of execution. A generic plan once the tables are large enough (GENERIC_PLAN_FROM_BYTES):

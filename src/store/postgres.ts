@@ -3,7 +3,7 @@ import { bookkeepingQuery, inTransaction, type TransactionOptions } from './pg-t
 import type { Logger } from 'pino';
 import type { AverEvent } from '../model/event.js';
 import { BridgeError } from '../errors.js';
-import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef } from '../model/job.js';
+import type { AttemptRecord, DeliveryJob, EntityHistory, JobRecord, JobState, MessageRef } from '../model/job.js';
 import { GIVE_BACK_LEASE } from './claim-rule.js';
 import { claimAnswer, claimQuery, claimUnprepared, PlannerStatistics } from './postgres-claim.js';
 import { WorkListener, workChannel, type WorkKind } from './postgres-notify.js';
@@ -33,6 +33,24 @@ export interface PostgresStoreOptions {
 const LOCK_NAMESPACE = 0x61766572;
 
 const decode = rowMappers(POSTGRES_COLUMNS);
+
+/** A claimed job's row: the job, and its context when its receiver was asked for one (postgres-claim.ts). */
+interface ClaimedRow extends DeliveryJobRow {
+  with_context: boolean;
+  context_ref: MessageRefRow | null;
+  context_history: EntityHistory | null;
+}
+
+interface MessageRefRow {
+  channel: string;
+  messageId: string;
+  extra: Record<string, unknown> | null;
+}
+
+/** A message reference as the receivers know it: no `extra` when none was stored. */
+function messageRefOf(r: MessageRefRow): MessageRef {
+  return r.extra === null ? { channel: r.channel, messageId: r.messageId } : { channel: r.channel, messageId: r.messageId, extra: r.extra };
+}
 
 /** For the queue's own writes: safe to lose to a server crash (pg-transaction.ts), so not waiting for the WAL flush. */
 const BOOKKEEPING: TransactionOptions = { bookkeeping: true };
@@ -282,9 +300,13 @@ class PostgresStore implements Store {
     try {
       // One round trip; the lock is held for the claim's statement only (postgres-claim.ts).
       const results = (await c.query(claimQuery(o, [LOCK_NAMESPACE, `claim:${this.schema}`], c))) as unknown as pg.QueryResult[];
-      const { rows, jobsBytes } = claimAnswer<DeliveryJobRow>(results);
+      const { rows, jobsBytes } = claimAnswer<ClaimedRow>(results);
       this.statistics.claimSaw(jobsBytes);
-      return rows.sort((a, b) => a.id - b.id).map(decode.deliveryJob);
+      return rows.sort((a, b) => a.id - b.id).map((r) => {
+        const job = decode.deliveryJob(r);
+        if (r.with_context) job.context = { previous: r.context_ref && messageRefOf(r.context_ref), history: r.context_history ?? [] };
+        return job;
+      });
     } catch (err) {
       // The connection may be inside the claim's transaction, with or without the claim prepared: not reused.
       claimUnprepared(c);
@@ -445,10 +467,8 @@ class PostgresStore implements Store {
   // Message references
 
   async getMessageRef(receiver: string, entityKey: string): Promise<MessageRef | null> {
-    const { rows } = await this.pool.query('SELECT channel, message_id, extra FROM message_refs WHERE receiver = $1 AND entity_key = $2', [receiver, entityKey]);
-    if (rows.length === 0) return null;
-    const r = rows[0];
-    return r.extra === null ? { channel: r.channel, messageId: r.message_id } : { channel: r.channel, messageId: r.message_id, extra: r.extra };
+    const { rows } = await this.pool.query('SELECT channel, message_id AS "messageId", extra FROM message_refs WHERE receiver = $1 AND entity_key = $2', [receiver, entityKey]);
+    return rows.length === 0 ? null : messageRefOf(rows[0]);
   }
 
   // Check states and actions

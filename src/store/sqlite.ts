@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AverEvent, EventDetails, Labels } from '../model/event.js';
-import type { AttemptRecord, DeliveryJob, JobRecord, JobState, MessageRef, NewJob } from '../model/job.js';
+import type { AttemptRecord, DeliveryJob, EntityHistory, JobRecord, JobState, MessageRef, NewJob } from '../model/job.js';
 import { CLAIM_WINDOW, claimable, GIVE_BACK_LEASE, type ClaimDialect } from './claim-rule.js';
 import {
   DELIVERY_JOB_COLUMNS, EVENT_COLUMNS, JOB_RECORD_COLUMNS, rowMappers, SQLITE_COLUMNS, STORED_EVENT_COLUMNS,
@@ -221,7 +221,11 @@ class SqliteStore implements Store {
     return found.map(decode.storedEvent);
   }
 
-  async entityHistory(id: string, type?: string) {
+  async entityHistory(id: string, type?: string): Promise<EntityHistory> {
+    return this.history(id, type);
+  }
+
+  private history(id: string, type?: string): EntityHistory {
     const found = (type
       ? this.stmt('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = ? AND type = ? ORDER BY seq').all(id, type)
       : this.stmt('SELECT event_id, type, group_id, status, received_at FROM events WHERE id = ? ORDER BY seq').all(id)) as Array<
@@ -236,9 +240,14 @@ class SqliteStore implements Store {
     const lease = this.stmt(CLAIM.lease);
     const load = this.stmt(CLAIM.load);
     // One process writes at a time, so the pick and the leases cannot interleave with another claim.
+    const withContext = new Set(o.withContext);
     return this.write(() => this.pickClaimable(o).map((id) => {
       lease.run(o.owner, o.now + o.leaseMs, o.now, id);
-      return decode.deliveryJob(load.get(id) as DeliveryJobRow);
+      const job = decode.deliveryJob(load.get(id) as DeliveryJobRow);
+      if (withContext.has(job.receiver)) {
+        job.context = { previous: this.messageRef(job.receiver, job.entityKey), history: this.history(job.event.id, job.event.type) };
+      }
+      return job;
     }));
   }
 
@@ -394,6 +403,10 @@ class SqliteStore implements Store {
   // Message references
 
   async getMessageRef(receiver: string, entityKey: string): Promise<MessageRef | null> {
+    return this.messageRef(receiver, entityKey);
+  }
+
+  private messageRef(receiver: string, entityKey: string): MessageRef | null {
     const row = this.stmt('SELECT ref FROM message_refs WHERE receiver = ? AND entity_key = ?').get(receiver, entityKey) as { ref: string } | undefined;
     return row ? JSON.parse(row.ref) : null;
   }

@@ -114,22 +114,22 @@ describe('delivery pipeline (real bridge, webhook receivers, fake endpoints)', f
     fake = await startFakeHttp();
     const temp = tempDir();
     const real = await openStore(`sqlite:${join(temp.dir, 'bridge.db')}`);
-    // For the first bridge, the database answers the history lookup between claim and send 4 s late (a Teams
-    // Workflows receiver: its card lists the check's statuses, so it looks them up; webhooks do not). Its lease is
-    // max(leaseTime 1s, timeout 300ms + 2s) = 2.3 s: the second bridge takes the job over and sends it meanwhile.
+    // For the first bridge, the database answers the channel's pacing take (between claim and send) 4 s late. Its
+    // lease is max(leaseTime 1s, timeout 300ms + 2s) = 2.3 s: the second bridge takes the job over and sends it meanwhile.
     let stalled: () => void = () => undefined;
     const stalling = new Promise<void>((resolve) => (stalled = resolve));
     let stalls = 1;
     const slow = new Proxy(real, {
       get(target, key, receiver) {
         const value = Reflect.get(target, key, receiver);
-        if (key !== 'entityHistory') return typeof value === 'function' ? value.bind(target) : value;
-        return async (...args: Parameters<Store['entityHistory']>) => {
+        if (key !== 'takeSendSlot') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: Parameters<Store['takeSendSlot']>) => {
+          const answer = await target.takeSendSlot(...args);
           if (stalls-- > 0) {
             stalled();
             await sleep(4000);
           }
-          return target.entityHistory(...args);
+          return answer;
         };
       },
     });

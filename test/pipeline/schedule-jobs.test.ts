@@ -16,6 +16,7 @@ function setup(policy: { concurrency?: number; leaseMs?: number; timeoutMs?: num
     store, clock, logger: log.logger, owner: 'me',
     delivery: () => delivery,
     receivers: () => ['a', 'b'],
+    withContext: () => ['b'],
     run: (j, claimedAt) => {
       started.push(j.id);
       const d = deferred();
@@ -68,11 +69,11 @@ describe('leaseFor and leaseCoversAttempt (the lease guard)', () => {
 });
 
 describe('createJobScheduler', () => {
-  it('claims every free slot, at most a destination’s share of each destination, under its owner, with the lease, for the receivers configured', async () => {
+  it('claims every free slot, at most a destination’s share of each destination, under its owner, with the lease, for the receivers configured, with the context the ones that need it read', async () => {
     const t = setup({ concurrency: 8, leaseMs: 1000, timeoutMs: 300 });
     t.store.add(job({ id: 1 }), job({ id: 2 }), job({ id: 3 }), job({ id: 4, destination: 'y' }));
     expect(await t.scheduler.claim(), 'the store had fewer than the free slots').to.equal(false);
-    expect(t.store.claims).to.deep.equal([{ now: T0, limit: 8, owner: 'me', leaseMs: 2300, receivers: ['a', 'b'], skipDestinations: [], perDestination: 2 }]);
+    expect(t.store.claims).to.deep.equal([{ now: T0, limit: 8, owner: 'me', leaseMs: 2300, receivers: ['a', 'b'], skipDestinations: [], perDestination: 2, withContext: ['b'] }]);
     expect(t.started).to.deep.equal([1, 2, 4]);
     expect(t.scheduler.inflight).to.equal(3);
   });

@@ -508,6 +508,29 @@ export function storeContract(name: string, make: () => Promise<Store>, options:
         expect((await store.getJob(id))?.history).to.deep.equal([ok(2, T0 + LEASE + 2)]);
       });
 
+      it('withContext: the jobs of the receivers named come with the message ref and entity history the store holds for them; the others without', async function () {
+        const first = event({ id: 'ctx', status: 'Created' });
+        const second = event({ id: 'ctx', status: 'Completed' });
+        const other = event({ id: 'ctx', type: 'Document', status: 'Completed' });
+        await putRef(store, 'r1', `LiveCheck:ctx`, { channel: 'C1', messageId: '111.222', extra: { serviceUrl: 'https://x.example' } });
+        const [j1] = await routed(store, first, ['r1', 'r2']);
+        await routed(store, other, ['r1']);
+        await routed(store, second, ['r1']);
+        const claimed = await claim(store, T0, 'A', { withContext: ['r1'], receivers: ['r1', 'r2'] });
+        const byReceiver = new Map(claimed.filter((j) => j.event.id === 'ctx' && j.event.type === 'LiveCheck').map((j) => [j.receiver, j]));
+        expect(byReceiver.get('r1')?.id).to.equal(j1);
+        expect(byReceiver.get('r1')?.context).to.deep.equal({
+          previous: await store.getMessageRef('r1', 'LiveCheck:ctx'),
+          history: await store.entityHistory('ctx', 'LiveCheck'),
+        });
+        expect(byReceiver.get('r1')?.context?.previous).to.deep.equal({ channel: 'C1', messageId: '111.222', extra: { serviceUrl: 'https://x.example' } });
+        expect(byReceiver.get('r1')?.context?.history.map((h) => [h.eventId, h.status])).to.deep.equal([[first.eventId, 'Created'], [second.eventId, 'Completed']]);
+        expect(byReceiver.get('r2'), 'a receiver not named').to.have.property('receiver', 'r2').and.not.to.have.property('context');
+        // No ref stored for the Document: previous null, its own one-event history.
+        const doc = claimed.find((j) => j.event.type === 'Document');
+        expect(doc?.context).to.deep.equal({ previous: null, history: [{ status: 'Completed', at: other.receivedAt, type: 'Document', eventId: other.eventId, groupId: 'grp-1' }] });
+      });
+
       it('claims at most one job per (receiver, entity): the oldest', async function () {
         const first = event({ id: 'E', status: 'Created' });
         const second = event({ id: 'E', status: 'Completed' });
