@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AverEvent } from '../model/event.js';
 
 /** The same (type, id, groupId, status) within the dedup window is one event. */
 export function dedupKey(e: Pick<AverEvent, 'type' | 'id' | 'groupId' | 'status'>): string {
-  return createHash('sha256').update(JSON.stringify([e.type, e.id, e.groupId, e.status])).digest('base64url');
+  return hash('sha256', JSON.stringify([e.type, e.id, e.groupId, e.status]), 'base64url');
 }

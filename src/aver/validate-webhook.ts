@@ -12,6 +12,7 @@ export const MAX_WEBHOOK_DEPTH = 32;
 
 /** A NUL, or a surrogate that is not half of a pair: neither can be stored as PostgreSQL text or jsonb. */
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 
 /**
  * Checks a parsed body: the schema (422 `schema_violation`, listing each failing path), then every string and key
@@ -38,28 +39,36 @@ function messageOf(e: ErrorObject): string {
     : 'must contain a visible character';
 }
 
-/** Walks the body without recursion (its depth is what is being checked), keys and strings alike. */
+/**
+ * Walks the body without recursion (its depth is what is being checked), keys and strings alike. A value's JSON
+ * Pointer is written only when it is needed: for an object's children, or for the answer that refuses it.
+ */
 function checkStorable(body: unknown): void {
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: body, path: '', depth: 1 }];
+  const stack: Array<{ value: unknown; parent: string; key: string | null; depth: number }> = [{ value: body, parent: '', key: null, depth: 1 }];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { value, path, depth } = item;
+    const { value, parent, key, depth } = item;
     if (typeof value === 'string') {
-      if (UNSTORABLE.test(value)) throw unstorable(path);
+      if (UNSTORABLE.test(value)) throw unstorable(pointer(parent, key));
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
+    const path = pointer(parent, key);
     if (depth > MAX_WEBHOOK_DEPTH) {
       throw new BridgeError('nesting_too_deep', `the body nests deeper than ${MAX_WEBHOOK_DEPTH} levels`, {
         status: 422,
         details: [{ path: path || '/', message: `nests deeper than ${MAX_WEBHOOK_DEPTH} levels (objects and arrays)` }],
       });
     }
-    for (const [key, child] of Object.entries(value)) {
-      const childPath = `${path}/${pointerSegment(key)}`;
-      if (UNSTORABLE.test(key)) throw unstorable(childPath, 'key');
-      stack.push({ value: child, path: childPath, depth: depth + 1 });
+    for (const [childKey, child] of Object.entries(value)) {
+      if (UNSTORABLE.test(childKey)) throw unstorable(pointer(path, childKey), 'key');
+      stack.push({ value: child, parent: path, key: childKey, depth: depth + 1 });
     }
   }
+}
+
+/** The JSON Pointer of `key` under `parent` (the root's is ''). */
+function pointer(parent: string, key: string | null): string {
+  return key === null ? parent : `${parent}/${pointerSegment(key)}`;
 }
 
 function unstorable(path: string, what: 'key' | 'value' = 'value'): BridgeError {
@@ -71,5 +80,5 @@ function unstorable(path: string, what: 'key' | 'value' = 'value'): BridgeError 
 
 /** A JSON Pointer segment (RFC 6901), with what cannot be stored shown as U+FFFD so the answer itself is clean. */
 function pointerSegment(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1').replace(new RegExp(UNSTORABLE.source, 'g'), '\ufffd');
+  return key.replace(/~/g, '~0').replace(/\//g, '~1').replace(UNSTORABLE_ALL, '\ufffd');
 }

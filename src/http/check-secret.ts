@@ -1,6 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+const digest = (s: string) => hash('sha256', s, 'buffer');
+
+/** The accepted secrets' digests, kept per list (a config's list lives until a reload replaces it). */
+const digestsOf = new WeakMap<readonly string[], Buffer[]>();
 
 /**
  * True when `presented` equals one of `accepted`. Compares fixed-length
@@ -10,6 +13,8 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 export function checkSecret(presented: string | undefined, accepted: readonly string[]): boolean {
   const given = digest(presented ?? '');
   let ok = false;
-  for (const secret of accepted) ok = timingSafeEqual(given, digest(secret)) || ok;
+  let digests = digestsOf.get(accepted);
+  if (!digests) digestsOf.set(accepted, (digests = accepted.map(digest)));
+  for (const d of digests) ok = timingSafeEqual(given, d) || ok;
   return ok && presented !== undefined;
 }
