@@ -1,6 +1,6 @@
 import type { CheckActionRecord, CheckState, NewCheckAction } from '../model/check-state.js';
 import type { AverEvent, EventDetails, Labels } from '../model/event.js';
-import type { AttemptRecord, DeliveryJob, EntityHistory, JobRecord, JobState, MessageRef, NewJob, StatusChange } from '../model/job.js';
+import type { AttemptRecord, DeliveryJob, EntityHistory, JobRecord, JobState, MessageRef, NewJob } from '../model/job.js';
 import type { Timers } from './timers.js';
 
 /** An event to append, with the key that makes a repeat within the window a duplicate. */
