@@ -1,9 +1,9 @@
 // Sends a burst of RecurringWatchlistSearch webhooks of one group, `concurrency` at a time, as fast as the bridge
 // answers, in its own process (as a recurring watchlist search over a large group makes Aver do). Reports when the
 // burst started and when the last answer came (wall clock, comparable with the fake API's arrival times).
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { childArgs, tell, wallNow, type ChildMessage } from '../processes.js';
-import { BENCH_HEADER, BENCH_SECRET } from '../webhook-body.js';
+import { postWebhook } from '../webhook-body.js';
 
 interface Args {
   url: string;
@@ -23,16 +23,7 @@ function body(i: number): string {
 }
 
 function post(i: number): Promise<number> {
-  const payload = body(i);
-  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), [BENCH_HEADER]: BENCH_SECRET };
-  return new Promise((resolve) => {
-    const req = request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers, signal: AbortSignal.timeout(30_000) }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', () => resolve(0));
-    req.end(payload);
-  });
+  return postWebhook(agent, target, body(i));
 }
 
 async function run(): Promise<void> {

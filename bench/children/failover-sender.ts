@@ -3,9 +3,9 @@
 // or drops a connection is taken out of the turn and that webhook is posted again to the next live one, as a
 // balancer retries; without it (one URL, a bridge that restarts), the webhook simply failed. Only a 2xx counts as
 // acknowledged. Says `halfway` once half are sent (the runner kills a bridge then).
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { childArgs, tell, wallNow, type ChildMessage } from '../processes.js';
-import { BENCH_HEADER, BENCH_SECRET, webhookBody } from '../webhook-body.js';
+import { postWebhook, webhookBody } from '../webhook-body.js';
 
 interface Args {
   urls: string[];
@@ -21,19 +21,7 @@ const live = [...args.urls];
 
 /** Posts one webhook; resolves with its status, 0 for a refused, reset or timed-out connection. */
 function post(url: string, marker: string): Promise<number> {
-  const target = new URL(url);
-  const body = webhookBody(marker);
-  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [BENCH_HEADER]: BENCH_SECRET };
-  return new Promise((resolve) => {
-    // A stalled bridge must not stall the benchmark: 30 s without an answer is a failure.
-    const req = request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers, signal: AbortSignal.timeout(30_000) }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', () => resolve(0));
-    });
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
+  return postWebhook(agent, new URL(url), webhookBody(marker));
 }
 
 interface Tally {

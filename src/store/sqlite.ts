@@ -34,7 +34,7 @@ const CLAIMABLE = claimable({
 } satisfies ClaimDialect);
 
 /** The claim's statements: a first look at the earliest due jobs, then destination by destination. */
-export const CLAIM = {
+const CLAIM = {
   // First look: the earliest due jobs only (up to the CLAIM_WINDOW-th, in claim order), so a claim never reads a
   // long backlog that belongs to held or busy destinations only to reject it row by row.
   bound: `SELECT next_attempt_at AS at, id FROM jobs INDEXED BY jobs_pending WHERE state = 'pending' AND next_attempt_at <= ?
