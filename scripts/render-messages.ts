@@ -6,7 +6,8 @@
  *
  *   node --import tsx scripts/render-messages.ts [--out DIR]
  *
- * Needs Debian's chromium (CHROMIUM_PATH, default /usr/bin/chromium); a browser is never downloaded.
+ * Needs Debian's chromium (CHROMIUM_PATH, default /usr/bin/chromium; a browser is never downloaded) and a colour
+ * emoji font (Debian's fonts-noto-color-emoji), without which the status emoji are drawn as empty boxes.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
